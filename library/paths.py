@@ -1,0 +1,58 @@
+"""Where Moodtape keeps things: user data, config, cache, bundled resources, the shared data sets."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "moodtape"
+
+
+def _dir_from_env(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    if value:
+        path = Path(value)
+    else:
+        import platformdirs
+
+        path = Path(getattr(platformdirs, fallback)(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def data_dir() -> Path:
+    """The user data dir (store, demo library, logs); $MOODTAPE_DATA_DIR overrides it."""
+    return _dir_from_env("MOODTAPE_DATA_DIR", "user_data_dir")
+
+
+def config_dir() -> Path:
+    return _dir_from_env("MOODTAPE_CONFIG_DIR", "user_config_dir")
+
+
+def cache_dir() -> Path:
+    return _dir_from_env("MOODTAPE_CACHE_DIR", "user_cache_dir")
+
+
+def project_root() -> Path:
+    """The source tree (or the unpacked bundle when frozen by PyInstaller)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    return Path(__file__).resolve().parents[1]
+
+
+def resources_dir() -> Path:
+    return project_root() / "resources"
+
+
+def models_dir() -> Path:
+    return resources_dir() / "models"
+
+
+def shared_data_dir() -> Path:
+    """The labelled data sets beside the repository (../shared/data)."""
+    env = os.environ.get("MOODTAPE_SHARED_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -1,0 +1,191 @@
+"""Scanning music folders into the store.
+
+Incremental: a file whose size and mtime match the store is not read again; files gone from disk are dropped.
+Tracks are written in batches, and `on_batch` lets the library view fill while the scan runs. A broken or
+unreadable file becomes a problem with its reason, never an exception. Symlinked folders are followed once
+(loops are cut), and links into system trees (/proc, /sys, /dev) are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from library.store import Store
+from library.tags import UnreadableFile, media_kind, read_tags
+
+SYSTEM_TREES = ("/proc", "/sys", "/dev")
+PARALLEL_MIN_FILES = 4000  # below this a process pool costs more than it saves
+
+
+@dataclass
+class ScanResult:
+    folder: str
+    seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    def summary(self) -> dict:
+        return {
+            "folder": self.folder,
+            "files": self.seen,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "problems": len(self.problems),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
+    """Every media file under folder, with its stat; follows symlinked folders once, never loops."""
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [os.path.abspath(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            st = os.stat(current)
+        except OSError:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            continue
+        seen_dirs.add(key)
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        entries.sort(key=lambda e: e.name)
+        subdirs = []
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if target.startswith(SYSTEM_TREES):
+                        continue
+                if entry.is_dir(follow_symlinks=True):
+                    subdirs.append(entry.path)
+                elif entry.is_file(follow_symlinks=True) and media_kind(entry.name):
+                    yield entry.path, entry.stat(follow_symlinks=True)
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def _read_one(item: tuple[str, int, float]) -> tuple[str, dict | None, str | None]:
+    path, size, mtime = item
+    try:
+        tags = read_tags(path, size)
+    except UnreadableFile as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # any damaged file must become a problem, not a crash
+        return path, None, f"could not read ({exc.__class__.__name__})"
+    return path, {"path": path, "size": size, "mtime": mtime, **tags}, None
+
+
+def scan_folder(
+    store: Store,
+    folder: str,
+    on_batch: Callable[[list[dict], int, int], None] | None = None,
+    batch_size: int = 500,
+    cancel: Callable[[], bool] | None = None,
+    workers: int | None = None,
+) -> ScanResult:
+    """Scan one folder into the store. on_batch(tracks, done, total) is called after each written batch."""
+    start = time.perf_counter()
+    folder = os.path.abspath(folder)
+    result = ScanResult(folder=folder)
+    if not os.path.isdir(folder):
+        result.problems.append((folder, "folder not found"))
+        store.add_problem(folder, "scan", "folder not found")
+        store.flush()
+        result.seconds = time.perf_counter() - start
+        return result
+
+    known = {t["path"]: t for t in store.all_tracks() if _under(t["path"], folder)}
+    todo: list[tuple[str, int, float]] = []
+    seen: set[str] = set()
+    for path, st in iter_media_files(folder):
+        seen.add(path)
+        old = known.get(path)
+        if old is not None and old.get("size") == st.st_size and old.get("mtime") == st.st_mtime:
+            result.unchanged += 1
+            continue
+        todo.append((path, st.st_size, st.st_mtime))
+    result.seen = len(seen)
+    gone = [p for p in known if p not in seen]
+    if gone:
+        store.remove_tracks(gone)
+        store.clear_problems(paths=gone)
+        result.removed = len(gone)
+
+    total = len(todo)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_FILES else 1
+    results: Iterator[tuple[str, dict | None, str | None]]
+    pool = None
+    if workers > 1:
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        results = pool.map(_read_one, todo, chunksize=256)
+    else:
+        results = map(_read_one, todo)
+
+    batch: list[dict] = []
+    problems: list[tuple[str, str, str]] = []
+    fixed: list[str] = []
+    done = 0
+
+    def write_batch() -> None:
+        store.upsert_tracks(batch)
+        if problems:
+            store.add_problems(problems)
+        if fixed:
+            store.clear_problems(paths=fixed, stage="scan")
+        store.flush()
+        if on_batch is not None:
+            on_batch(list(batch), done, total)
+        batch.clear()
+        problems.clear()
+        fixed.clear()
+
+    try:
+        for path, track, reason in results:
+            done += 1
+            if track is None:
+                problems.append((path, "scan", reason or "unreadable"))
+                result.problems.append((path, reason or "unreadable"))
+                if path in known:  # it was fine before and is broken now
+                    store.remove_tracks([path])
+            else:
+                if path in known:
+                    result.updated += 1
+                else:
+                    result.added += 1
+                batch.append(track)
+                fixed.append(path)
+            if len(batch) + len(problems) >= batch_size:
+                write_batch()
+                if cancel is not None and cancel():
+                    result.cancelled = True
+                    break
+        write_batch()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

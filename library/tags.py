@@ -1,0 +1,117 @@
+"""Reading a media file's tags (title, artist, album, genre, duration) and embedded cover art with mutagen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".wav"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mkv", ".webm"})
+MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
+MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
+
+
+class UnreadableFile(Exception):
+    """The file is not a media file Moodtape can read; the message says why, for the Problems view."""
+
+
+def media_kind(path: str | Path) -> str | None:
+    ext = os.path.splitext(str(path))[1].lower()
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    return None
+
+
+def _clean(value: object) -> str:
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    text = str(value) if value is not None else ""
+    text = "".join(ch for ch in text if ch.isprintable() or ch == " ")
+    return text.strip()[:MAX_TAG_CHARS]
+
+
+def _title_from_name(path: str) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return stem.replace("_", " ").strip() or stem
+
+
+def read_tags(path: str, size: int | None = None) -> dict:
+    """Tags of one file as a track dict (without path/size/mtime). Raises UnreadableFile with a reason."""
+    import mutagen
+
+    kind = media_kind(path)
+    if kind is None:
+        raise UnreadableFile("not a supported media type")
+    if size is None:
+        size = os.path.getsize(path)
+    if size == 0:
+        raise UnreadableFile("empty file (0 bytes)")
+    if not os.access(path, os.R_OK):
+        raise UnreadableFile("no permission to read the file")
+    try:
+        audio = mutagen.File(path, easy=True)
+    except PermissionError as exc:
+        raise UnreadableFile("no permission to read the file") from exc
+    except Exception as exc:  # mutagen raises many kinds on damaged data
+        if kind == "video":
+            audio = None
+        else:
+            raise UnreadableFile(f"damaged or not audio ({exc.__class__.__name__}: {_clean(exc)[:120]})") from exc
+    if audio is None and kind == "audio":
+        raise UnreadableFile("not a recognised audio format")
+    tags = getattr(audio, "tags", None) or {}
+    info = getattr(audio, "info", None)
+    duration = float(getattr(info, "length", 0.0) or 0.0)
+    if kind == "audio" and duration <= 0.0:
+        raise UnreadableFile("no audio stream or zero length")
+
+    def tag(key: str) -> str:
+        try:
+            return _clean(tags.get(key)) if hasattr(tags, "get") else ""
+        except Exception:
+            return ""
+
+    return {
+        "title": tag("title") or _title_from_name(path),
+        "artist": tag("artist"),
+        "album": tag("album"),
+        "genre": tag("genre"),
+        "duration": round(duration, 3),
+        "kind": kind,
+    }
+
+
+def read_cover(path: str) -> bytes | None:
+    """The embedded front cover image (JPEG/PNG bytes), or None."""
+    import mutagen
+
+    try:
+        f = mutagen.File(path)
+    except Exception:
+        return None
+    if f is None:
+        return None
+    pictures = getattr(f, "pictures", None)
+    if pictures:  # FLAC
+        return bytes(pictures[0].data)
+    tags = getattr(f, "tags", None)
+    if tags is None:
+        return None
+    try:
+        if hasattr(tags, "getall"):  # ID3
+            apic = tags.getall("APIC")
+            if apic:
+                return bytes(apic[0].data)
+        if "covr" in tags:  # MP4
+            return bytes(tags["covr"][0])
+        if "metadata_block_picture" in tags:  # Ogg Vorbis / Opus
+            import base64
+
+            from mutagen.flac import Picture
+
+            return bytes(Picture(base64.b64decode(tags["metadata_block_picture"][0])).data)
+    except Exception:
+        return None
+    return None
