@@ -67,8 +67,13 @@ def read_tags(path: str, size: int | None = None) -> dict:
     if kind == "audio" and duration <= 0.0:
         raise UnreadableFile("no audio stream or zero length")
 
+    id3_frames = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}
+
     def tag(key: str) -> str:
         try:
+            if hasattr(tags, "getall"):  # raw ID3 (WAV, AIFF): easy keys do not apply
+                frame = tags.get(id3_frames[key])
+                return _clean(frame.text if frame is not None else "")
             return _clean(tags.get(key)) if hasattr(tags, "get") else ""
         except Exception:
             return ""

@@ -1,0 +1,142 @@
+"""The playback backend interface, and a null backend that plays nothing (tests, no libVLC).
+
+A backend reports what happens through one callback, `on_event(kind, value)`, which may be called from any
+thread (libVLC calls it from its own). Kinds: "playing", "paused", "stopped", "ended", "error" (value: message),
+"length" (value: ms). The caller must not call back into the backend from inside on_event; the Qt facade
+(player.engine) turns events into queued signals and acts on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+EventCallback = Callable[[str, object], None]
+
+
+class Backend(Protocol):
+    name: str
+    on_event: EventCallback | None
+
+    def load(self, path: str) -> None: ...
+    def play(self) -> None: ...
+    def pause(self) -> None: ...
+    def stop(self) -> None: ...
+    def seek(self, ms: int) -> None: ...
+    def position(self) -> int: ...
+    def length(self) -> int: ...
+    def set_volume(self, volume: int) -> None: ...
+    def is_playing(self) -> bool: ...
+    def set_video_window(self, win_id: int | None) -> None: ...
+    def release(self) -> None: ...
+
+
+class NullBackend:
+    """Pretends to play: a clock runs while "playing", and the track ends after its length.
+
+    `length_ms` is the length reported for every loaded file; `fail_paths` makes chosen files fail to play.
+    """
+
+    name = "null"
+
+    def __init__(self, length_ms: int = 3000, speed: float = 1.0) -> None:
+        self.on_event: EventCallback | None = None
+        self.length_ms = length_ms
+        self.speed = speed
+        self.fail_paths: set[str] = set()
+        self.path: str | None = None
+        self.volume = 100
+        self._pos = 0.0
+        self._since: float | None = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def _emit(self, kind: str, value: object = None) -> None:
+        if self.on_event is not None:
+            self.on_event(kind, value)
+
+    def load(self, path: str) -> None:
+        self.stop()
+        self.path = path
+        self._pos = 0.0
+
+    def _now_pos(self) -> float:
+        if self._since is None:
+            return self._pos
+        return self._pos + (time.monotonic() - self._since) * 1000.0 * self.speed
+
+    def _arm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        remaining = max(0.0, (self.length_ms - self._now_pos()) / 1000.0 / self.speed)
+        self._timer = threading.Timer(remaining, self._end)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _end(self) -> None:
+        with self._lock:
+            if self._since is None:
+                return
+            self._pos = float(self.length_ms)
+            self._since = None
+        self._emit("ended")
+
+    def play(self) -> None:
+        if self.path is None:
+            return
+        if self.path in self.fail_paths:
+            self._emit("error", f"cannot play {self.path}")
+            return
+        with self._lock:
+            if self._since is None:
+                self._since = time.monotonic()
+            self._arm()
+        self._emit("length", self.length_ms)
+        self._emit("playing")
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._since is not None:
+                self._pos = self._now_pos()
+                self._since = None
+                if self._timer is not None:
+                    self._timer.cancel()
+        self._emit("paused")
+
+    def stop(self) -> None:
+        with self._lock:
+            self._since = None
+            self._pos = 0.0
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        if self.path is not None:
+            self._emit("stopped")
+
+    def seek(self, ms: int) -> None:
+        with self._lock:
+            running = self._since is not None
+            self._pos = float(max(0, min(ms, self.length_ms)))
+            if running:
+                self._since = time.monotonic()
+                self._arm()
+
+    def position(self) -> int:
+        return int(min(self._now_pos(), self.length_ms))
+
+    def length(self) -> int:
+        return self.length_ms if self.path else 0
+
+    def set_volume(self, volume: int) -> None:
+        self.volume = max(0, min(100, int(volume)))
+
+    def is_playing(self) -> bool:
+        return self._since is not None
+
+    def set_video_window(self, win_id: int | None) -> None:
+        pass
+
+    def release(self) -> None:
+        self.stop()

@@ -1,0 +1,218 @@
+"""PlayerEngine: the QObject facade over a playback backend and the play queue.
+
+Backend events arrive on any thread (libVLC's own); they are re-emitted through a queued signal and handled on
+the thread that owns the engine (the GUI thread), so libVLC is never called from inside its own callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from player.backend import Backend
+from player.queue import PlayQueue
+
+MAX_CONSECUTIVE_ERRORS = 5
+
+
+class PlayerEngine(QObject):
+    state_changed = Signal(str)  # "playing" | "paused" | "stopped"
+    position_changed = Signal(int, int)  # position ms, length ms
+    track_changed = Signal(str)  # path ("" when nothing is current)
+    queue_changed = Signal()
+    queue_low = Signal()  # the automatic part should be refilled
+    message = Signal(str)  # something the listener should read (a skipped file, ...)
+    track_finished = Signal(str, float, bool)  # path, fraction played, skipped (True) or played to the end
+    _backend_event = Signal(str, object)
+
+    LOW_WATER = 3
+
+    def __init__(self, backend: Backend, queue: PlayQueue | None = None,
+                 problem_sink: Callable[[str, str], None] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.queue = queue or PlayQueue()
+        self.problem_sink = problem_sink
+        self.state = "stopped"
+        self.volume = 80
+        self._errors_in_a_row = 0
+        self._length = 0
+        self._started_at = 0.0
+        self._backend_event.connect(self._handle_event, Qt.ConnectionType.QueuedConnection)
+        backend.on_event = self._backend_event.emit
+        self._tick = QTimer(self)
+        self._tick.setInterval(200)
+        self._tick.timeout.connect(self._poll_position)
+        self.backend.set_volume(self.volume)
+
+    # ----- commands (GUI thread)
+    @property
+    def current(self) -> str | None:
+        return self.queue.current
+
+    def play_path(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
+        """Make `path` current and play it (the queue stays as it is)."""
+        self._finish_current(skipped=True)
+        self.queue.play_now(path)
+        self._start(path, start_ms, paused)
+
+    def restore(self, path: str, start_ms: int) -> None:
+        """Load the track that was current at the last exit, paused at its position."""
+        self.queue.current = path
+        self._start(path, start_ms, paused=True)
+
+    def _start(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
+        self._length = 0
+        self.backend.load(path)
+        self.backend.set_volume(self.volume)
+        self.track_changed.emit(path)
+        self.queue_changed.emit()
+        self._started_at = time.monotonic()
+        if paused:
+            self._pending_seek = start_ms
+            self.state = "paused"
+            self.state_changed.emit("paused")
+            self.position_changed.emit(start_ms, 0)
+            return
+        self.backend.play()
+        if start_ms > 0:
+            self.backend.seek(start_ms)
+        self._tick.start()
+        self._check_low()
+
+    def play_pause(self) -> None:
+        if self.state == "playing":
+            self.backend.pause()
+        elif self.queue.current is not None:
+            pending = getattr(self, "_pending_seek", 0)
+            self.backend.play()
+            if pending:
+                self.backend.seek(pending)
+                self._pending_seek = 0
+            self._tick.start()
+        else:
+            self.next()
+
+    def pause(self) -> None:
+        if self.state == "playing":
+            self.backend.pause()
+
+    def resume(self) -> None:
+        if self.state != "playing" and self.queue.current is not None:
+            self.play_pause()
+
+    def stop(self) -> None:
+        self.backend.stop()
+        self._tick.stop()
+
+    def next(self) -> None:
+        self._finish_current(skipped=True)
+        self._advance()
+
+    def previous(self) -> None:
+        if self.state == "playing" and self.backend.position() > 3000:
+            self.backend.seek(0)
+            return
+        prev = self.queue.back()
+        if prev is not None:
+            self._start(prev)
+
+    def play_queue_row(self, row: int) -> None:
+        self._finish_current(skipped=True)
+        path = self.queue.take_at(row)
+        if path is not None:
+            self._start(path)
+
+    def seek(self, ms: int) -> None:
+        if self.state == "paused" and getattr(self, "_pending_seek", 0):
+            self._pending_seek = ms
+        self.backend.seek(ms)
+        self.position_changed.emit(ms, self._length or self.backend.length())
+
+    def seek_relative(self, delta_ms: int) -> None:
+        self.seek(max(0, self.position() + delta_ms))
+
+    def position(self) -> int:
+        pending = getattr(self, "_pending_seek", 0)
+        return pending if pending else self.backend.position()
+
+    def set_volume(self, volume: int) -> None:
+        self.volume = max(0, min(100, int(volume)))
+        self.backend.set_volume(self.volume)
+
+    def shutdown(self) -> None:
+        self._tick.stop()
+        self.backend.on_event = None
+        self.backend.release()
+
+    # ----- internals
+    def _advance(self) -> None:
+        path = self.queue.take_next()
+        if path is None:
+            self.backend.stop()
+            self._tick.stop()
+            self.queue.current = None
+            self.track_changed.emit("")
+            self.queue_changed.emit()
+            self.queue_low.emit()
+            return
+        self._start(path)
+
+    def _finish_current(self, skipped: bool) -> None:
+        path = self.queue.current
+        if path is None or self.state == "stopped" and not skipped:
+            return
+        length = self._length or self.backend.length()
+        pos = self.backend.position()
+        fraction = 1.0 if not skipped else (pos / length if length > 0 else 0.0)
+        if self.state != "stopped" or not skipped:
+            self.track_finished.emit(path, float(max(0.0, min(1.0, fraction))), skipped)
+
+    def _check_low(self) -> None:
+        if len(self.queue) < self.LOW_WATER:
+            self.queue_low.emit()
+
+    @Slot(str, object)
+    def _handle_event(self, kind: str, value: object) -> None:
+        if kind == "playing":
+            self._errors_in_a_row = 0
+            self._set_state("playing")
+        elif kind == "paused":
+            self._set_state("paused")
+        elif kind == "stopped":
+            self._set_state("stopped")
+        elif kind == "length":
+            self._length = int(value or 0)
+        elif kind == "ended" and self._length <= 0 and time.monotonic() - self._started_at < 0.5:
+            # libVLC "ends" junk it cannot decode at once, without ever reporting a length.
+            self._handle_event("error", f"no playable audio in {self.queue.current}")
+        elif kind == "ended":
+            self._finish_current(skipped=False)
+            self._set_state("stopped")
+            self._advance()
+        elif kind == "error":
+            path = self.queue.current or ""
+            reason = str(value or "could not play")
+            self.message.emit(f"Skipped {path.rsplit('/', 1)[-1]}: it could not be played")
+            if self.problem_sink is not None and path:
+                self.problem_sink(path, reason)
+            self._errors_in_a_row += 1
+            self._set_state("stopped")
+            if self._errors_in_a_row < MAX_CONSECUTIVE_ERRORS:
+                self._advance()
+            else:
+                self.message.emit("Stopped: several tracks in a row could not be played")
+                self._errors_in_a_row = 0
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+        if state != "playing":
+            self._tick.stop()
+
+    def _poll_position(self) -> None:
+        length = self._length or self.backend.length()
+        self.position_changed.emit(self.backend.position(), length)

@@ -1,0 +1,121 @@
+"""Playback through libVLC (python-vlc).
+
+libVLC calls event handlers on its own thread and is not re-entrant: the handlers here only forward the event
+to `on_event`, never call libVLC. Audio goes to the default output; tests pass `audio_output="dummy"`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from player.backend import EventCallback
+
+
+class VlcUnavailable(RuntimeError):
+    """libVLC (or python-vlc) could not be loaded; the message says how to fix it."""
+
+
+def _import_vlc():
+    try:
+        import vlc
+    except (ImportError, OSError) as exc:
+        raise VlcUnavailable(f"libVLC is not available ({exc}); install the Debian packages libvlc5 and "
+                             "vlc-plugin-base") from exc
+    return vlc
+
+
+class VlcBackend:
+    name = "vlc"
+
+    def __init__(self, audio_output: str | None = None, video: bool = True) -> None:
+        vlc = _import_vlc()
+        self._vlc = vlc
+        args = ["--quiet", "--intf=dummy", "--no-xlib"]
+        if audio_output:
+            args.append(f"--aout={audio_output}")
+        if not video:
+            args += ["--vout=dummy", "--no-video"]
+        self._instance = vlc.Instance(args)
+        if self._instance is None:
+            raise VlcUnavailable("libVLC could not start (vlc.Instance returned None); are vlc-plugin-base "
+                                 "and its plugins installed?")
+        self._player = self._instance.media_player_new()
+        self.on_event: EventCallback | None = None
+        self.path: str | None = None
+        self._win_id: int | None = None
+        em = self._player.event_manager()
+        E = vlc.EventType
+        handlers = {
+            E.MediaPlayerPlaying: lambda e: self._emit("playing"),
+            E.MediaPlayerPaused: lambda e: self._emit("paused"),
+            E.MediaPlayerStopped: lambda e: self._emit("stopped"),
+            E.MediaPlayerEndReached: lambda e: self._emit("ended"),
+            E.MediaPlayerEncounteredError: lambda e: self._emit("error", f"libVLC could not play {self.path}"),
+            E.MediaPlayerLengthChanged: lambda e: self._emit("length", int(e.u.new_length)),
+        }
+        for kind, fn in handlers.items():
+            em.event_attach(kind, fn)
+
+    def _emit(self, kind: str, value: object = None) -> None:
+        # Runs on a libVLC thread: forward only, never call libVLC from here.
+        cb = self.on_event
+        if cb is not None:
+            cb(kind, value)
+
+    def load(self, path: str) -> None:
+        self.path = path
+        media = self._instance.media_new_path(os.fsencode(path) if isinstance(path, str) else path)
+        self._player.set_media(media)
+        media.release()
+        self._apply_window()
+
+    def _apply_window(self) -> None:
+        if self._win_id is None:
+            return
+        if sys.platform.startswith("linux"):
+            self._player.set_xwindow(self._win_id)
+        elif sys.platform == "win32":
+            self._player.set_hwnd(self._win_id)
+        elif sys.platform == "darwin":
+            self._player.set_nsobject(self._win_id)
+
+    def set_video_window(self, win_id: int | None) -> None:
+        self._win_id = win_id
+        self._apply_window()
+
+    def play(self) -> None:
+        if self._player.play() == -1:
+            self._emit("error", f"libVLC could not start {self.path}")
+
+    def pause(self) -> None:
+        self._player.set_pause(1)
+
+    def resume(self) -> None:
+        self._player.set_pause(0)
+
+    def stop(self) -> None:
+        self._player.stop()
+
+    def seek(self, ms: int) -> None:
+        self._player.set_time(int(max(0, ms)))
+
+    def position(self) -> int:
+        return max(0, int(self._player.get_time()))
+
+    def length(self) -> int:
+        return max(0, int(self._player.get_length()))
+
+    def set_volume(self, volume: int) -> None:
+        self._player.audio_set_volume(int(max(0, min(100, volume))))
+
+    def is_playing(self) -> bool:
+        return bool(self._player.is_playing())
+
+    def release(self) -> None:
+        try:
+            self._player.stop()
+            self._player.release()
+            self._instance.release()
+        except Exception:
+            pass

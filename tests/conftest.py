@@ -1,0 +1,41 @@
+"""Test set-up: offscreen Qt, a private data/config dir per test, NUMBA cache, and Qt errors raise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "moodtape-numba"))
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory, monkeypatch):
+    """Every test gets its own user data, config and cache dir."""
+    base = tmp_path_factory.mktemp("user")
+    for var, sub in (("MOODTAPE_DATA_DIR", "data"), ("MOODTAPE_CONFIG_DIR", "config"),
+                     ("MOODTAPE_CACHE_DIR", "cache")):
+        d = base / sub
+        d.mkdir()
+        monkeypatch.setenv(var, str(d))
+    return base
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory) -> Path:
+    """A folder of real, tagged media files of every supported kind (made once per session)."""
+    from tests.media import make_library
+
+    folder = tmp_path_factory.mktemp("media")
+    make_library(folder)
+    return folder
