@@ -1,0 +1,116 @@
+"""Building and running the GUI: logging, the store, the playback backend, the main window, the demo library."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from logging.handlers import RotatingFileHandler
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from library.paths import data_dir
+from library.store import Store, StoreCorrupt
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+
+log = logging.getLogger("moodtape")
+
+
+def setup_logging() -> str:
+    path = data_dir() / "moodtape.log"
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+    def excepthook(exc_type, exc, tb):
+        log.error("unhandled exception", exc_info=(exc_type, exc, tb))
+
+    sys.excepthook = excepthook
+    return str(path)
+
+
+def make_backend(audio_output: str | None = None):
+    """libVLC when it is there; otherwise the null backend and a message saying why."""
+    audio_output = audio_output or os.environ.get("MOODTAPE_AUDIO_OUTPUT") or None
+    try:
+        from player.vlc_backend import VlcBackend
+
+        return VlcBackend(audio_output=audio_output), None
+    except Exception as exc:
+        return NullBackend(), f"Playback is off: {exc}"
+
+
+def build_window(store: Store | None = None, backend=None, auto_tag: bool = True):
+    from ui.main_window import MainWindow
+
+    store = store or Store()
+    message = None
+    if backend is None:
+        backend, message = make_backend()
+    engine = PlayerEngine(backend)
+    window = MainWindow(store, engine, auto_tag=auto_tag)
+    if message:
+        window.show_message(message)
+    if store.recovered:
+        window.show_message(store.recovered)
+    return window
+
+
+def start_demo_library(window) -> None:
+    """Generate the demo library in the background (first run only), then scan it."""
+    from library import demo
+    from ui.workers import run_in_background
+
+    if demo.is_complete():
+        window.add_folder(str(demo.demo_dir()))
+        return
+    window.show_message("Composing the demo library (first run only)…")
+    window.scan_bar.setRange(0, demo.PIECES_PER_QUADRANT * 4)
+    window.scan_bar.setFormat("Composing demo %v/%m")
+    window.scan_bar.show()
+
+    def progress(item) -> None:
+        window.scan_bar.setValue(item[0])
+
+    def done(folder) -> None:
+        window.scan_bar.setFormat("Scanning %v/%m")
+        window.add_folder(str(folder))
+
+    def failed(message: str, _tb: str) -> None:
+        window.scan_bar.hide()
+        window.show_message(f"Could not make the demo library: {message}")
+
+    run_in_background(lambda report: demo.generate(progress=lambda d, n: report((d, n))), on_done=done,
+                      on_progress=progress, on_error=failed, name="demo library")
+
+
+def run(args) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Moodtape")
+    app.setOrganizationName("Moodtape")
+    setup_logging()
+    try:
+        store = Store()
+    except StoreCorrupt as exc:
+        QMessageBox.critical(None, "Moodtape", str(exc))
+        return 2
+    window = build_window(store)
+    window.show()
+    folders = [os.path.abspath(f) for f in (args.library or [])]
+    for f in folders:
+        window.add_folder(f)
+    if not folders:
+        known = window.library_folders()
+        if known:
+            for f in known:
+                window.scan(f)  # incremental: picks up what changed while the app was closed
+        elif not getattr(args, "no_demo", False):
+            start_demo_library(window)
+    return app.exec()

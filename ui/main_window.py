@@ -1,0 +1,594 @@
+"""The main window: transport, now playing, library (with filter), problems, the play queue, status."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QFileSystemWatcher, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from library.scanner import scan_folder
+from library.store import Store
+from player.engine import PlayerEngine
+from player.queue import ShuffleFill
+from ui.library_model import LibraryFilter, LibraryModel, format_duration
+from ui.now_playing import NowPlaying
+from ui.problems_view import ProblemsView
+from ui.queue_model import QueueModel
+from ui.tagging import TaggingController
+from ui.workers import run_in_background
+
+log = logging.getLogger("moodtape.ui")
+AUTO_QUEUE_LENGTH = 10
+SAVE_EVERY_MS = 10_000
+WATCH_LIMIT = 2000  # folders watched for changes at most
+
+
+class MainWindow(QMainWindow):
+    scan_finished = Signal(object)  # ScanResult
+    library_changed = Signal()
+
+    def __init__(self, store: Store, engine: PlayerEngine, auto_tag: bool = True) -> None:
+        super().__init__()
+        self.store = store
+        self.engine = engine
+        self.auto_tag = auto_tag
+        self.setWindowTitle("Moodtape")
+        self.setAcceptDrops(True)
+        self.resize(1200, 760)
+        self._scan_queue: list[str] = []
+        self._scanning: str | None = None
+        self._shown_errors: set[str] = set()
+        self.fill = ShuffleFill()
+        self.auto_fill = self._shuffle_fill  # replaced by the mood planner when it is on
+
+        self.library = LibraryModel(self)
+        self.filter = LibraryFilter(self)
+        self.filter.setSourceModel(self.library)
+        self.queue_model = QueueModel(engine.queue, self.library.track_for, self)
+        self.tagging = TaggingController(store, self)
+
+        self._build_ui()
+        self._build_actions()
+        self._connect()
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(self._folder_changed)
+        self._rescan_timer = QTimer(self, singleShot=True, interval=2000)
+        self._rescan_timer.timeout.connect(self._rescan_changed)
+        self._changed_roots: set[str] = set()
+        self._save_timer = QTimer(self, interval=SAVE_EVERY_MS)
+        self._save_timer.timeout.connect(self.save_state)
+        self._save_timer.start()
+
+        self.library.set_rows(store.all_tracks())
+        self.refresh_problems()
+        self.restore_state()
+        self._update_counts()
+
+    # ----- layout
+    def _build_ui(self) -> None:
+        style = self.style()
+        self.now_playing = NowPlaying()
+        self.btn_prev = QToolButton(icon=style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
+        self.btn_play = QToolButton(icon=style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.btn_stop = QToolButton(icon=style.standardIcon(QStyle.StandardPixmap.SP_MediaStop))
+        self.btn_next = QToolButton(icon=style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+        for b, tip in ((self.btn_prev, "Previous"), (self.btn_play, "Play / pause (Space)"),
+                       (self.btn_stop, "Stop"), (self.btn_next, "Next")):
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.setIconSize(b.iconSize() * 1.5)
+        self.seek_slider = QSlider(Qt.Orientation.Horizontal)
+        self.seek_slider.setRange(0, 0)
+        self.seek_slider.setToolTip("Seek (← / →)")
+        self.time_label = QLabel("0:00 / 0:00")
+        self.time_label.setMinimumWidth(90)
+        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
+        self.volume_slider.setRange(0, 100)
+        self.volume_slider.setValue(self.engine.volume)
+        self.volume_slider.setFixedWidth(110)
+        self.volume_slider.setToolTip("Volume")
+        transport = QHBoxLayout()
+        for b in (self.btn_prev, self.btn_play, self.btn_stop, self.btn_next):
+            transport.addWidget(b)
+        transport.addWidget(self.seek_slider, 1)
+        transport.addWidget(self.time_label)
+        vol_icon = QLabel()
+        vol_icon.setPixmap(style.standardIcon(QStyle.StandardPixmap.SP_MediaVolume).pixmap(18, 18))
+        transport.addWidget(vol_icon)
+        transport.addWidget(self.volume_slider)
+
+        # library tab
+        self.filter_edit = QLineEdit(placeholderText="Filter by title, artist, album or genre  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.table = QTableView()
+        self.table.setModel(self.filter)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setWordWrap(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((220, 150, 150, 90, 60, 65, 65, 140)):
+            self.table.setColumnWidth(col, width)
+        self.add_folder_btn = QPushButton("Add folder…")
+        lib_top = QHBoxLayout()
+        lib_top.addWidget(self.filter_edit, 1)
+        lib_top.addWidget(self.add_folder_btn)
+        lib_page = QWidget()
+        lib_layout = QVBoxLayout(lib_page)
+        lib_layout.setContentsMargins(4, 4, 4, 4)
+        lib_layout.addLayout(lib_top)
+        lib_layout.addWidget(self.table)
+        self.problems = ProblemsView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(lib_page, "Library")
+        self.tabs.addTab(self.problems, "Problems")
+
+        # queue panel
+        self.queue_view = QListView()
+        self.queue_view.setModel(self.queue_model)
+        self.queue_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.queue_view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.queue_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.queue_view.setAlternatingRowColors(True)
+        self.queue_title = QLabel("<b>Up next</b>")
+        self.btn_q_remove = QPushButton("Remove")
+        self.btn_q_clear = QPushButton("Clear")
+        self.btn_q_shuffle = QPushButton("Shuffle library")
+        self.btn_q_shuffle.setToolTip("Fill the automatic part of the queue with random library tracks")
+        qbtns = QHBoxLayout()
+        for b in (self.btn_q_remove, self.btn_q_clear, self.btn_q_shuffle):
+            qbtns.addWidget(b)
+        queue_panel = QWidget()
+        ql = QVBoxLayout(queue_panel)
+        ql.setContentsMargins(4, 4, 4, 4)
+        ql.addWidget(self.queue_title)
+        ql.addWidget(self.queue_view, 1)
+        ql.addLayout(qbtns)
+        hint = QLabel("<small>Bold: queued by you. ♪: planned for you.</small>")
+        hint.setWordWrap(True)
+        ql.addWidget(hint)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(queue_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([820, 340])
+
+        central = QWidget()
+        main = QVBoxLayout(central)
+        main.addWidget(self.now_playing)
+        main.addLayout(transport)
+        main.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        # status bar: counts, scan progress, tagging progress
+        self.count_label = QLabel()
+        self.scan_bar = QProgressBar()
+        self.scan_bar.setFixedWidth(180)
+        self.scan_bar.setFormat("Scanning %v/%m")
+        self.scan_bar.hide()
+        self.tag_label = QLabel()
+        self.tag_bar = QProgressBar()
+        self.tag_bar.setFixedWidth(160)
+        self.tag_bar.setFormat("Mood tags %v/%m")
+        self.tag_bar.hide()
+        self.tag_pause = QToolButton(text="Pause")
+        self.tag_cancel = QToolButton(text="Cancel")
+        for w in (self.tag_pause, self.tag_cancel):
+            w.hide()
+        sb = self.statusBar()
+        sb.addPermanentWidget(self.tag_label)
+        sb.addPermanentWidget(self.tag_bar)
+        sb.addPermanentWidget(self.tag_pause)
+        sb.addPermanentWidget(self.tag_cancel)
+        sb.addPermanentWidget(self.scan_bar)
+        sb.addPermanentWidget(self.count_label)
+
+    def _build_actions(self) -> None:
+        def act(text: str, shortcut: str | QKeySequence | None, slot, parent=self) -> QAction:
+            a = QAction(text, parent)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            self.addAction(a)
+            return a
+
+        self.act_add_folder = act("&Add music folder…", "Ctrl+L", self.choose_folder)
+        self.act_rescan = act("&Rescan library", "F5", self.rescan_all)
+        self.act_quit = act("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_play = act("Play / pause", "Space", self.engine.play_pause)
+        self.act_next = act("Next", "Ctrl+Right", self.engine.next)
+        self.act_prev = act("Previous", "Ctrl+Left", self.engine.previous)
+        self.act_fwd = act("Seek forward 5 s", "Right", lambda: self.engine.seek_relative(5000))
+        self.act_back = act("Seek back 5 s", "Left", lambda: self.engine.seek_relative(-5000))
+        self.act_find = act("Filter the library", "Ctrl+F", self.focus_filter)
+        self.act_enqueue = act("Add to queue", "Ctrl+E", self.enqueue_selected)
+        self.act_play_next = act("Play next", None, lambda: self.enqueue_selected(next_up=True))
+        self.act_q_remove = act("Remove from queue", None, self.remove_selected_from_queue)
+        self.act_q_remove.setShortcut(QKeySequence.StandardKey.Delete)
+        self.act_q_remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.queue_view.addAction(self.act_q_remove)
+        self.table.addAction(self.act_enqueue)
+        self.table.addAction(self.act_play_next)
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        for a in (self.act_add_folder, self.act_rescan):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = mb.addMenu("&Playback")
+        for a in (self.act_play, self.act_prev, self.act_next, self.act_back, self.act_fwd):
+            m.addAction(a)
+        self.view_menu = mb.addMenu("&View")
+        self.view_menu.addAction(self.act_find)
+
+    def _connect(self) -> None:
+        e = self.engine
+        self.btn_play.clicked.connect(e.play_pause)
+        self.btn_stop.clicked.connect(e.stop)
+        self.btn_next.clicked.connect(e.next)
+        self.btn_prev.clicked.connect(e.previous)
+        self.seek_slider.sliderMoved.connect(self._seek_preview)
+        self.seek_slider.sliderReleased.connect(lambda: e.seek(self.seek_slider.value()))
+        self.volume_slider.valueChanged.connect(e.set_volume)
+        e.state_changed.connect(self._on_state)
+        e.position_changed.connect(self._on_position)
+        e.track_changed.connect(self._on_track)
+        e.queue_changed.connect(self._on_queue_changed)
+        e.queue_low.connect(self.top_up_queue)
+        e.message.connect(self.show_message)
+        e.problem_sink = self._play_problem
+        self.filter_edit.textChanged.connect(self.filter.set_filter_text)
+        self.filter_edit.textChanged.connect(lambda _t: self._update_counts())
+        self.table.doubleClicked.connect(self._play_row)
+        self.queue_view.doubleClicked.connect(lambda idx: e.play_queue_row(idx.row()))
+        self.add_folder_btn.clicked.connect(self.choose_folder)
+        self.btn_q_remove.clicked.connect(self.remove_selected_from_queue)
+        self.btn_q_clear.clicked.connect(self.clear_queue)
+        self.btn_q_shuffle.clicked.connect(self.shuffle_library)
+        self.tagging.progress.connect(self._on_tag_progress)
+        self.tagging.tagged.connect(self._on_tagged)
+        self.tagging.finished.connect(self._on_tag_finished)
+        self.tagging.failed.connect(self.show_message)
+        self.tag_pause.clicked.connect(self._toggle_tag_pause)
+        self.tag_cancel.clicked.connect(self.tagging.cancel)
+
+    # ----- library folders and scanning
+    def library_folders(self) -> list[str]:
+        return list(self.store.get_state("library_folders", []) or [])
+
+    def add_folder(self, folder: str, scan: bool = True) -> None:
+        folder = os.path.abspath(folder)
+        folders = self.library_folders()
+        if folder not in folders:
+            folders.append(folder)
+            self.store.set_state("library_folders", folders)
+            self.store.flush()
+        if scan:
+            self.scan(folder)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a music folder", str(Path.home()))
+        if folder:
+            self.add_folder(folder)
+
+    def rescan_all(self) -> None:
+        for f in self.library_folders():
+            self.scan(f)
+
+    def scan(self, folder: str) -> None:
+        if folder == self._scanning or folder in self._scan_queue:
+            return
+        self._scan_queue.append(folder)
+        if self._scanning is None:
+            self._next_scan()
+
+    def _next_scan(self) -> None:
+        if not self._scan_queue:
+            self._scanning = None
+            self.scan_bar.hide()
+            if self.auto_tag:
+                self.start_tagging()
+            self.top_up_queue()
+            return
+        folder = self._scan_queue.pop(0)
+        self._scanning = folder
+        self.scan_bar.setRange(0, 0)
+        self.scan_bar.show()
+        self.statusBar().showMessage(f"Scanning {folder}…")
+
+        def work(report):
+            return scan_folder(self.store, folder, on_batch=lambda batch, done, total: report((batch, done, total)))
+
+        run_in_background(work, on_done=self._scan_done, on_progress=self._scan_progress,
+                          on_error=self.report_worker_error, name=f"scan of {folder}")
+
+    def _scan_progress(self, item) -> None:
+        batch, done, total = item
+        self.scan_bar.setRange(0, max(1, total))
+        self.scan_bar.setValue(done)
+        if batch:
+            self.library.upsert_rows(batch)
+        self._update_counts()
+
+    def _scan_done(self, result) -> None:
+        if result.removed:
+            self.library.set_rows(self.store.all_tracks())
+            self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
+            self.queue_model.refresh()
+        self.refresh_problems()
+        self._update_counts()
+        self._watch(result.folder)
+        s = result.summary()
+        self.statusBar().showMessage(
+            f"Scanned {s['folder']}: {s['files']} files, {s['added']} new, {s['updated']} changed, "
+            f"{s['removed']} removed, {s['problems']} problems ({s['seconds']:.1f} s)", 8000)
+        self.scan_finished.emit(result)
+        self.library_changed.emit()
+        self._next_scan()
+
+    def _watch(self, folder: str) -> None:
+        dirs = [folder]
+        for root, subdirs, _files in os.walk(folder):
+            dirs.extend(os.path.join(root, d) for d in subdirs)
+            if len(dirs) > WATCH_LIMIT:
+                break
+        current = set(self.watcher.directories())
+        new = [d for d in dirs[:WATCH_LIMIT] if d not in current]
+        if new:
+            self.watcher.addPaths(new)
+
+    def _folder_changed(self, path: str) -> None:
+        for root in self.library_folders():
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                self._changed_roots.add(root)
+        self._rescan_timer.start()
+
+    def _rescan_changed(self) -> None:
+        roots, self._changed_roots = self._changed_roots, set()
+        for r in roots:
+            self.scan(r)
+
+    def refresh_problems(self) -> None:
+        problems = self.store.problems()
+        self.problems.set_rows(problems)
+        self.tabs.setTabText(1, f"Problems ({len(problems)})" if problems else "Problems")
+
+    def _update_counts(self) -> None:
+        total = self.library.rowCount()
+        shown = self.filter.rowCount()
+        tagged = sum(1 for t in self.library.rows() if t.get("quadrant"))
+        text = f"{total} tracks" if shown == total else f"{shown} of {total} tracks"
+        if total:
+            text += f", {tagged} mood-tagged"
+        self.count_label.setText(text)
+
+    # ----- tagging
+    def start_tagging(self) -> None:
+        if self.tagging.running:
+            return
+        if self.tagging.start():
+            self.tag_bar.setRange(0, 0)
+            self.tag_bar.show()
+            self.tag_pause.show()
+            self.tag_cancel.show()
+
+    def _on_tag_progress(self, done: int, total: int, rate: float) -> None:
+        self.tag_bar.setRange(0, max(1, total))
+        self.tag_bar.setValue(done)
+        self.tag_label.setText(f"{rate:.1f} tracks/s" if rate > 0 else "")
+
+    def _on_tagged(self, updates: list) -> None:
+        self.library.update_fields(updates)
+        self._update_counts()
+        current = self.engine.current
+        if current and any(p == current for p, _ in updates):
+            self.now_playing.show_track(self.library.track_for(current))
+        self.library_changed.emit()
+
+    def _on_tag_finished(self, summary) -> None:
+        for w in (self.tag_bar, self.tag_pause, self.tag_cancel):
+            w.hide()
+        self.tag_label.setText("")
+        self.refresh_problems()
+        self._update_counts()
+
+    def _toggle_tag_pause(self) -> None:
+        t = self.tagging.tagger
+        if t is None:
+            return
+        if t.paused:
+            self.tagging.resume()
+            self.tag_pause.setText("Pause")
+        else:
+            self.tagging.pause()
+            self.tag_pause.setText("Resume")
+
+    # ----- playback and queue
+    def _play_row(self, index: QModelIndex) -> None:
+        path = self.filter.path_at(index.row())
+        self.engine.play_path(path)
+
+    def selected_paths(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.filter.path_at(r) for r in rows]
+
+    def enqueue_selected(self, next_up: bool = False) -> None:
+        paths = self.selected_paths()
+        if paths:
+            self.engine.queue.add(paths, next_up=next_up)
+            self._on_queue_changed()
+
+    def remove_selected_from_queue(self) -> None:
+        rows = [i.row() for i in self.queue_view.selectionModel().selectedIndexes()]
+        self.engine.queue.remove(rows)
+        self._on_queue_changed()
+
+    def clear_queue(self) -> None:
+        self.engine.queue.clear()
+        self._on_queue_changed()
+
+    def shuffle_library(self) -> None:
+        self._shuffle_fill(force=True)
+
+    def _shuffle_fill(self, force: bool = False) -> None:
+        q = self.engine.queue
+        if not force and q.auto_count() >= AUTO_QUEUE_LENGTH // 2:
+            return
+        exclude = set(q.pinned_paths()) | set(q.history[-20:]) | ({q.current} if q.current else set())
+        last = self.library.track_for(q.current) if q.current else None
+        paths = self.fill.fill(self.library.rows(), AUTO_QUEUE_LENGTH, exclude=exclude,
+                               last_artist=(last or {}).get("artist"))
+        q.set_auto(paths, [{"note": "shuffle"} for _ in paths])
+        self._on_queue_changed()
+
+    def top_up_queue(self) -> None:
+        if self.library.rowCount():
+            self.auto_fill()
+
+    def _on_queue_changed(self) -> None:
+        self.queue_model.refresh()
+        q = self.engine.queue
+        self.queue_title.setText(f"<b>Up next</b> ({len(q.pinned_paths())} queued, {q.auto_count()} planned)")
+
+    def _on_state(self, state: str) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPause if state == "playing" else QStyle.StandardPixmap.SP_MediaPlay
+        self.btn_play.setIcon(self.style().standardIcon(icon))
+
+    def _seek_preview(self, ms: int) -> None:
+        self.time_label.setText(f"{format_duration(ms / 1000) or '0:00'} / "
+                                f"{format_duration(self.seek_slider.maximum() / 1000) or '0:00'}")
+
+    def _on_position(self, pos: int, length: int) -> None:
+        if length > 0 and self.seek_slider.maximum() != length:
+            self.seek_slider.setRange(0, length)
+        if not self.seek_slider.isSliderDown():
+            self.seek_slider.setValue(pos)
+        self.time_label.setText(f"{format_duration(pos / 1000) or '0:00'} / {format_duration(length / 1000) or '0:00'}")
+
+    def _on_track(self, path: str) -> None:
+        track = self.library.track_for(path) if path else None
+        if path and track is None:
+            track = {"path": path, "title": os.path.basename(path)}
+        self.now_playing.show_track(track)
+        if track and track.get("kind") == "video":
+            self.engine.backend.set_video_window(self.now_playing.video_win_id())
+        self.seek_slider.setRange(0, int((track or {}).get("duration", 0) * 1000))
+        self.setWindowTitle(f"{track.get('title')} — Moodtape" if track else "Moodtape")
+        self._on_queue_changed()
+
+    def _play_problem(self, path: str, reason: str) -> None:
+        self.store.add_problem(path, "play", reason)
+        self.refresh_problems()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def report_worker_error(self, message: str, tb: str = "") -> None:
+        """An exception in a worker: logged (with traceback) by the worker; shown here once per kind."""
+        self.show_message(message)
+        key = message.split(":", 1)[0]
+        if key not in self._shown_errors:
+            self._shown_errors.add(key)
+            log.error("%s", message)
+        if self._scanning is not None and message.startswith("scan of"):
+            self._scanning = None
+            self._next_scan()
+
+    def focus_filter(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    # ----- drag & drop of folders
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() and os.path.isdir(u.toLocalFile())
+                                              for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and os.path.isdir(url.toLocalFile()):
+                self.add_folder(url.toLocalFile())
+        event.acceptProposedAction()
+
+    # ----- state
+    def save_state(self) -> None:
+        q = self.engine.queue
+        self.store.set_state("queue", q.to_dict())
+        self.store.set_state("position_ms", int(self.engine.position()) if q.current else 0)
+        self.store.set_state("volume", int(self.engine.volume))
+        self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
+        self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
+        self.store.set_state("splitter", self.splitter.sizes())
+        self.store.set_state("saved_at", time.time())
+        self.store.flush()
+
+    def restore_state(self) -> None:
+        geo = self.store.get_state("geometry")
+        if geo:
+            self.restoreGeometry(QByteArray.fromBase64(geo.encode()))
+        ws = self.store.get_state("window_state")
+        if ws:
+            self.restoreState(QByteArray.fromBase64(ws.encode()))
+        sizes = self.store.get_state("splitter")
+        if sizes:
+            self.splitter.setSizes([int(s) for s in sizes])
+        volume = self.store.get_state("volume")
+        if volume is not None:
+            self.volume_slider.setValue(int(volume))
+            self.engine.set_volume(int(volume))
+        from player.queue import PlayQueue
+
+        saved = PlayQueue.from_dict(self.store.get_state("queue"))
+        known = {t["path"] for t in self.library.rows()}
+        q = self.engine.queue
+        q.items = [i for i in saved.items if i.path in known]
+        q.history = saved.history
+        self._on_queue_changed()
+        if saved.current and saved.current in known:
+            self.engine.restore(saved.current, int(self.store.get_state("position_ms", 0) or 0))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.tagging.cancel()
+        self.tagging.wait(5)
+        self.engine.shutdown()
+        self.store.flush()
+        super().closeEvent(event)
+
+    def confirm(self, text: str) -> bool:
+        return QMessageBox.question(self, "Moodtape", text) == QMessageBox.StandardButton.Yes
