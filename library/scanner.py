@@ -19,6 +19,7 @@ from library.tags import UnreadableFile, media_kind, read_tags
 
 SYSTEM_TREES = ("/proc", "/sys", "/dev")
 PARALLEL_MIN_FILES = 4000  # below this a process pool costs more than it saves
+FLUSH_EVERY_S = 2.0  # batches reach the disk at least this often (a crash loses at most this much work)
 
 
 @dataclass
@@ -145,14 +146,18 @@ def scan_folder(
     problems: list[tuple[str, str, str]] = []
     fixed: list[str] = []
     done = 0
+    last_flush = time.perf_counter()
 
-    def write_batch() -> None:
+    def write_batch(final: bool = False) -> None:
+        nonlocal last_flush
         store.upsert_tracks(batch)
         if problems:
             store.add_problems(problems)
         if fixed:
             store.clear_problems(paths=fixed, stage="scan")
-        store.flush()
+        if final or time.perf_counter() - last_flush >= FLUSH_EVERY_S:
+            store.flush()
+            last_flush = time.perf_counter()
         if on_batch is not None:
             on_batch(list(batch), done, total)
         batch.clear()
@@ -179,7 +184,7 @@ def scan_folder(
                 if cancel is not None and cancel():
                     result.cancelled = True
                     break
-        write_batch()
+        write_batch(final=True)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

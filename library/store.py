@@ -132,9 +132,7 @@ class Store:
         self._db.table(META).all()  # forces the first read (and any recovery) now
         self.recovered: str | None = self._storage.recovered if self._storage else None
         self._dirty = False
-        self._by_path: dict[str, int] = {}
-        for doc in self._db.table(TRACKS).all():
-            self._by_path[doc["path"]] = doc.doc_id
+        self._by_path: dict[str, int] = {d["path"]: int(i) for i, d in self._raw(TRACKS).items()}
         meta = self._db.table(META)
         if not meta.all():
             meta.insert({"schema_version": SCHEMA_VERSION, "created": time.time()})
@@ -143,10 +141,15 @@ class Store:
             raise StoreCorrupt(f"{self.path} was written by a newer Moodtape (schema "
                                f"{meta.all()[0].get('schema_version')}); refusing to downgrade it")
 
+    def _raw(self, table: str) -> dict[str, dict]:
+        """The cached table as tinydb keeps it ({doc id: document}), without building Document objects."""
+        data = self._db.storage.read() or {}
+        return data.get(table, {})
+
     # ----- tracks
     def all_tracks(self) -> list[dict]:
         with self._lock:
-            return [dict(d) for d in self._db.table(TRACKS).all()]
+            return [dict(d) for d in self._raw(TRACKS).values()]
 
     def track_count(self) -> int:
         with self._lock:

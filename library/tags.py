@@ -32,6 +32,29 @@ def _clean(value: object) -> str:
     return text.strip()[:MAX_TAG_CHARS]
 
 
+def _open_by_extension(path: str):
+    """Open with the mutagen class the extension names (no format sniffing); None when it does not fit."""
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext == ".mp3":
+            from mutagen.mp3 import EasyMP3 as cls
+        elif ext == ".flac":
+            from mutagen.flac import FLAC as cls
+        elif ext in (".ogg", ".oga"):
+            from mutagen.oggvorbis import OggVorbis as cls
+        elif ext == ".opus":
+            from mutagen.oggopus import OggOpus as cls
+        elif ext in (".m4a", ".mp4"):
+            from mutagen.easymp4 import EasyMP4 as cls
+        else:
+            return None
+        return cls(path)
+    except PermissionError:
+        raise
+    except Exception:
+        return None  # wrong extension or damaged: let mutagen sniff the format
+
+
 def _title_from_name(path: str) -> str:
     stem = os.path.splitext(os.path.basename(path))[0]
     return stem.replace("_", " ").strip() or stem
@@ -51,7 +74,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
     if not os.access(path, os.R_OK):
         raise UnreadableFile("no permission to read the file")
     try:
-        audio = mutagen.File(path, easy=True)
+        audio = _open_by_extension(path) or mutagen.File(path, easy=True)
     except PermissionError as exc:
         raise UnreadableFile("no permission to read the file") from exc
     except Exception as exc:  # mutagen raises many kinds on damaged data

@@ -103,6 +103,17 @@ def run(args) -> int:
         return 2
     window = build_window(store)
     window.show()
+    if os.environ.get("MOODTAPE_EXIT_AFTER_SHOW"):  # start-up benchmark: report when the window is up, then quit
+        import time
+
+        from PySide6.QtCore import QTimer
+
+        def report() -> None:
+            print(f"MOODTAPE_SHOWN {time.time():.6f} tracks={window.library.rowCount()}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report)
+        return app.exec()
     folders = [os.path.abspath(f) for f in (args.library or [])]
     for f in folders:
         window.add_folder(f)

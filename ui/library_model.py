@@ -150,8 +150,9 @@ class LibraryFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(False)
 
     def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._words = text.casefold().split()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._words:

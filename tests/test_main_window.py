@@ -1,0 +1,125 @@
+"""The main window offscreen: builds, filters, reorders the queue, plays on double-click, keeps its state."""
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt
+
+from library.scanner import scan_folder
+from library.store import Store
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+from ui.main_window import MainWindow
+from ui.queue_model import MIME
+from ui.workers import SyncPool, set_pool
+
+
+@pytest.fixture
+def window(qtbot, media_dir, tmp_path):
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    backend = NullBackend(length_ms=60_000)
+    w = MainWindow(store, PlayerEngine(backend), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    set_pool(None)
+
+
+def test_builds_with_library_and_problems(window):
+    assert window.library.rowCount() >= 6
+    assert window.filter.rowCount() == window.library.rowCount()
+    assert window.tabs.tabText(1).startswith("Problems (")
+    assert window.problems.rowCount() >= 4
+    headers = [window.library.headerData(c, Qt.Orientation.Horizontal) for c in range(window.library.columnCount())]
+    assert {"Valence", "Arousal", "Mood"} <= set(headers), "mood columns exist from the start"
+
+
+def test_filter_narrows_rows(window, qtbot):
+    total = window.filter.rowCount()
+    qtbot.keyClicks(window.filter_edit, "quiet band")
+    assert window.filter.rowCount() == 2 < total
+    window.filter_edit.setText("ambient")
+    assert window.filter.rowCount() == 1
+    assert window.filter.index(0, 0).data() == "Slow River"
+    window.filter_edit.clear()
+    assert window.filter.rowCount() == total
+
+
+def test_sort_by_column(window):
+    window.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    titles = [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())]
+    assert titles == sorted(titles, key=str.casefold)
+
+
+def test_double_click_plays(window, qtbot):
+    row = next(r for r in range(window.filter.rowCount()) if window.filter.index(r, 0).data() == "Bright Day")
+    index = window.filter.index(row, 0)
+    rect = window.table.visualRect(index)
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(window.engine.state_changed, timeout=3000):
+        qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.engine.current.endswith("song_c.ogg")
+    assert window.now_playing.title.text() == "Bright Day"
+    assert window.engine.state == "playing"
+
+
+def test_cover_art_shown(window, qtbot, media_dir):
+    window.engine.play_path(str(media_dir / "song_a.mp3"))
+    qtbot.waitUntil(lambda: window.now_playing.title.text() == "Morning Run", timeout=3000)
+    assert window.now_playing.cover.pixmap().toImage().pixelColor(60, 60).red() > 150  # the embedded red cover
+
+
+def test_queue_add_reorder_remove(window, media_dir):
+    paths = [str(media_dir / n) for n in ("song_a.mp3", "song_b.flac", "song_c.ogg")]
+    window.engine.queue.add(paths)
+    window._on_queue_changed()
+    model = window.queue_model
+    assert model.rowCount() == 3
+    md = QMimeData()
+    md.setData(MIME, b"2")
+    assert model.dropMimeData(md, Qt.DropAction.MoveAction, 0, 0, model.index(-1))  # drag the last to the top
+    assert window.engine.queue.paths() == [paths[2], paths[0], paths[1]]
+    window.queue_view.selectionModel().select(model.index(1), window.queue_view.selectionModel().SelectionFlag.Select)
+    window.remove_selected_from_queue()
+    assert window.engine.queue.paths() == [paths[2], paths[1]]
+    window.shuffle_library()
+    assert window.engine.queue.auto_count() > 0 and window.engine.queue.paths()[:2] == [paths[2], paths[1]]
+    window.clear_queue()
+    assert model.rowCount() == 0
+
+
+def test_space_toggles_play_pause(window, qtbot, media_dir):
+    window.engine.play_path(str(media_dir / "song_b.flac"))
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=3000)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.engine.state == "paused", timeout=3000)
+
+
+def test_state_survives_restart(window, qtbot, media_dir, tmp_path):
+    window.engine.queue.add([str(media_dir / "song_b.flac")])
+    window.engine.play_path(str(media_dir / "song_c.ogg"))
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=3000)
+    window.engine.seek(12_000)
+    window.volume_slider.setValue(33)
+    window.close()
+    store = Store(tmp_path / "db.json")
+    again = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
+    qtbot.addWidget(again)
+    assert again.engine.current == str(media_dir / "song_c.ogg")
+    assert again.engine.queue.paths()[0] == str(media_dir / "song_b.flac")
+    assert 11_000 <= again.engine.position() <= 14_000
+    assert again.volume_slider.value() == 33
+    assert again.now_playing.title.text() == "Bright Day"
+
+
+def test_added_folder_is_scanned_and_remembered(qtbot, tmp_path, media_dir):
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db2.json")
+    w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(w)
+    w.add_folder(str(media_dir))
+    assert w.library.rowCount() >= 6
+    assert store.get_state("library_folders") == [str(media_dir)]
+    assert "tracks" in w.count_label.text()
+    set_pool(None)

@@ -1,0 +1,83 @@
+import json
+import os
+import stat
+
+import pytest
+
+from library.store import SCHEMA_VERSION, Store, StoreCorrupt
+
+
+def test_round_trip_and_restart(tmp_path):
+    path = tmp_path / "db.json"
+    s = Store(path)
+    s.upsert_tracks([{"path": "/m/a.mp3", "title": "A", "size": 1}, {"path": "/m/b.mp3", "title": "B", "size": 2}])
+    s.update_tracks([("/m/a.mp3", {"valence": 0.5, "moods": {"calm": 0.9}})])
+    s.set_state("volume", 42)
+    s.add_problem("/m/x.mp3", "scan", "empty file")
+    s.close()
+    again = Store(path)
+    assert again.schema_version == SCHEMA_VERSION
+    assert again.get_track("/m/a.mp3") == {"path": "/m/a.mp3", "title": "A", "size": 1, "valence": 0.5,
+                                           "moods": {"calm": 0.9}}
+    assert again.get_state("volume") == 42
+    assert [p["reason"] for p in again.problems()] == ["empty file"]
+    again.remove_tracks(["/m/b.mp3"])
+    again.flush()
+    assert [t["path"] for t in Store(path).all_tracks()] == ["/m/a.mp3"]
+
+
+def test_nothing_reaches_disk_before_flush(tmp_path):
+    path = tmp_path / "db.json"
+    s = Store(path)
+    s.flush()
+    s.upsert_tracks([{"path": "/m/a.mp3", "title": "A"}])
+    assert Store(path).track_count() == 0  # batched: not written yet
+    s.flush()
+    assert Store(path).track_count() == 1
+
+
+def test_file_is_user_only(tmp_path):
+    s = Store(tmp_path / "db.json")
+    s.set_state("x", 1)
+    s.flush()
+    assert stat.S_IMODE(os.stat(tmp_path / "db.json").st_mode) == 0o600
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_damaged_file_restores_last_good_copy(tmp_path, damage):
+    path = tmp_path / "db.json"
+    s = Store(path)
+    s.upsert_tracks([{"path": f"/m/{i}.mp3", "title": str(i)} for i in range(10)])
+    s.flush()
+    s.set_state("volume", 7)
+    s.flush()  # now db.json.bak holds the 10 tracks, db.json the tracks + volume
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x00\xffnot json")
+    again = Store(path)
+    assert again.recovered and "restored the last good copy" in again.recovered
+    assert again.track_count() == 10
+    json.loads(path.read_text())  # the restored file is valid again
+    assert list(tmp_path.glob("db.json.damaged-*")), "the damaged file is kept aside, not lost"
+
+
+def test_damaged_without_backup_starts_empty_and_says_so(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text("{broken")
+    s = Store(path)
+    assert s.track_count() == 0
+    assert "no backup" in s.recovered
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text(json.dumps({"_meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
+    with pytest.raises(StoreCorrupt):
+        Store(path)
+
+
+def test_non_utf8_paths_survive(tmp_path):
+    odd = os.fsdecode(b"/music/caf\xe9.mp3")
+    s = Store(tmp_path / "db.json")
+    s.upsert_tracks([{"path": odd, "title": "x"}])
+    s.close()
+    assert Store(tmp_path / "db.json").get_track(odd)["title"] == "x"
