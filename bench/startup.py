@@ -21,8 +21,8 @@ from pathlib import Path
 
 from _common import ROOT, emit
 
-EAGER = "import torch, transformers, mediapipe, librosa, cv2; import runpy, sys; sys.argv = ['main.py', '--no-demo']; " \
-        "runpy.run_path('main.py', run_name='__main__')"
+EAGER = ("import torch, transformers, mediapipe, librosa, cv2; import runpy, sys; "
+         "sys.argv = ['main.py', '--no-demo']; runpy.run_path('main.py', run_name='__main__')")
 
 
 def make_store(data: Path, n: int) -> None:
@@ -32,7 +32,8 @@ def make_store(data: Path, n: int) -> None:
     s = Store(data / "moodtape.json")
     quads = ("Q1", "Q2", "Q3", "Q4")
     s.upsert_tracks([{
-        "path": f"/music/artist{i % 500}/album{i % 9}/{i:06d}.mp3", "title": f"Track {i}", "artist": f"Artist {i % 500}",
+        "path": f"/music/artist{i % 500}/album{i % 9}/{i:06d}.mp3", "title": f"Track {i}",
+        "artist": f"Artist {i % 500}",
         "album": f"Album {i % 9}", "genre": ("Rock", "Pop", "Jazz", "Folk")[i % 4], "duration": 180.0 + i % 120,
         "size": 4_000_000 + i, "mtime": 1.7e9 + i, "kind": "audio", "valence": ((i * 37) % 200 - 100) / 100,
         "arousal": ((i * 53) % 200 - 100) / 100, "quadrant": quads[i % 4], "moods": {"calm": 0.4, "tender": 0.3},
