@@ -19,7 +19,8 @@ from library.tags import UnreadableFile, media_kind, read_tags
 
 SYSTEM_TREES = ("/proc", "/sys", "/dev")
 PARALLEL_MIN_FILES = 4000  # below this a process pool costs more than it saves
-FLUSH_EVERY_S = 2.0  # batches reach the disk at least this often (a crash loses at most this much work)
+# Batches reach the disk at least this often (a crash loses at most this much work).
+FLUSH_EVERY_S = float(os.environ.get("MOODTAPE_FLUSH_EVERY_S", "2.0"))
 
 
 @dataclass
