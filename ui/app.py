@@ -47,7 +47,8 @@ def make_backend(audio_output: str | None = None):
         return NullBackend(), f"Playback is off: {exc}"
 
 
-def build_window(store: Store | None = None, backend=None, auto_tag: bool = True):
+def build_window(store: Store | None = None, backend=None, auto_tag: bool = True, camera_source: int | str = 0,
+                 mood: bool = True):
     from ui.main_window import MainWindow
 
     store = store or Store()
@@ -56,6 +57,11 @@ def build_window(store: Store | None = None, backend=None, auto_tag: bool = True
         backend, message = make_backend()
     engine = PlayerEngine(backend)
     window = MainWindow(store, engine, auto_tag=auto_tag)
+    if mood:
+        from ui.mood_docks import install_mood_features
+
+        install_mood_features(window, camera_source=camera_source)
+        window.restore_layout()  # now with the docks
     if message:
         window.show_message(message)
     if store.recovered:
@@ -101,7 +107,10 @@ def run(args) -> int:
     except StoreCorrupt as exc:
         QMessageBox.critical(None, "Moodtape", str(exc))
         return 2
-    window = build_window(store)
+    camera = args.camera if args.camera is not None else 0
+    if isinstance(camera, str) and camera.isdigit():
+        camera = int(camera)
+    window = build_window(store, camera_source=camera)
     window.show()
     if os.environ.get("MOODTAPE_EXIT_AFTER_SHOW"):  # start-up benchmark: report when the window is up, then quit
         import time

@@ -51,6 +51,7 @@ WATCH_LIMIT = 2000  # folders watched for changes at most
 class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanResult
     library_changed = Signal()
+    queue_pinned_changed = Signal()  # the user edited the queue (not a re-plan)
 
     def __init__(self, store: Store, engine: PlayerEngine, auto_tag: bool = True) -> None:
         super().__init__()
@@ -275,6 +276,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(lambda _t: self._update_counts())
         self.table.doubleClicked.connect(self._play_row)
         self.queue_view.doubleClicked.connect(lambda idx: e.play_queue_row(idx.row()))
+        self.queue_model.user_moved.connect(self.queue_pinned_changed)
         self.add_folder_btn.clicked.connect(self.choose_folder)
         self.btn_q_remove.clicked.connect(self.remove_selected_from_queue)
         self.btn_q_clear.clicked.connect(self.clear_queue)
@@ -451,15 +453,18 @@ class MainWindow(QMainWindow):
         if paths:
             self.engine.queue.add(paths, next_up=next_up)
             self._on_queue_changed()
+            self.queue_pinned_changed.emit()
 
     def remove_selected_from_queue(self) -> None:
         rows = [i.row() for i in self.queue_view.selectionModel().selectedIndexes()]
         self.engine.queue.remove(rows)
         self._on_queue_changed()
+        self.queue_pinned_changed.emit()
 
     def clear_queue(self) -> None:
         self.engine.queue.clear()
         self._on_queue_changed()
+        self.queue_pinned_changed.emit()
 
     def shuffle_library(self) -> None:
         self._shuffle_fill(force=True)
@@ -557,7 +562,8 @@ class MainWindow(QMainWindow):
         self.store.set_state("saved_at", time.time())
         self.store.flush()
 
-    def restore_state(self) -> None:
+    def restore_layout(self) -> None:
+        """Window geometry, dock layout and splitter sizes (call again after adding docks)."""
         geo = self.store.get_state("geometry")
         if geo:
             self.restoreGeometry(QByteArray.fromBase64(geo.encode()))
@@ -567,6 +573,9 @@ class MainWindow(QMainWindow):
         sizes = self.store.get_state("splitter")
         if sizes:
             self.splitter.setSizes([int(s) for s in sizes])
+
+    def restore_state(self) -> None:
+        self.restore_layout()
         volume = self.store.get_state("volume")
         if volume is not None:
             self.volume_slider.setValue(int(volume))

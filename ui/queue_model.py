@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont
 
 from player.queue import PlayQueue
@@ -31,6 +39,7 @@ def describe_reason(reason: dict) -> str:
 
 
 class QueueModel(QAbstractListModel):
+    user_moved = Signal()  # the user dragged rows (they are now pinned)
     def __init__(self, queue: PlayQueue, lookup, parent=None) -> None:
         """lookup(path) -> track dict or None (for titles)."""
         super().__init__(parent)
@@ -100,3 +109,4 @@ class QueueModel(QAbstractListModel):
         self.beginResetModel()
         self.queue.move(rows, to)
         self.endResetModel()
+        self.user_moved.emit()

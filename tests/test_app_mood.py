@@ -1,0 +1,78 @@
+"""The running app re-plans the queue when the listener's mood changes (pytest-qt, offscreen)."""
+
+import time
+
+import pytest
+
+from emotion.mood_space import QUADRANT_CENTRES, Observation, quadrant
+from library.store import Store
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+from ui.main_window import MainWindow
+from ui.mood_docks import install_mood_features
+from ui.workers import SyncPool, set_pool
+
+
+def tagged_library(n_per_quadrant: int = 8) -> list[dict]:
+    tracks = []
+    for q, (cv, ca) in QUADRANT_CENTRES.items():
+        for i in range(n_per_quadrant):
+            v = cv + (i % 3 - 1) * 0.12
+            a = ca + (i % 4 - 1.5) * 0.1
+            tracks.append({"path": f"/music/{q}/{i}.ogg", "title": f"{q} song {i}", "artist": f"{q} artist {i % 4}",
+                           "album": "A", "genre": "G", "duration": 200.0, "kind": "audio", "valence": v,
+                           "arousal": a, "quadrant": quadrant(v, a), "moods": {}})
+    return tracks
+
+
+@pytest.fixture
+def app_window(qtbot, tmp_path):
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db.json")
+    store.upsert_tracks(tagged_library())
+    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=200_000)), auto_tag=False)
+    qtbot.addWidget(w)
+    controller = install_mood_features(w, camera=False, journal=False)
+    w.show()
+    yield w, controller
+    controller.shutdown()
+    set_pool(None)
+
+
+def planned_quadrants(window) -> list[str]:
+    lib = {t["path"]: t for t in window.library.rows()}
+    return [lib[i.path]["quadrant"] for i in window.engine.queue.items if not i.pinned]
+
+
+def test_sustained_sad_face_replans_queue_toward_sad(app_window, qtbot):
+    window, controller = app_window
+    before = controller.replans
+    now = time.time()
+    for k in range(12):  # a few seconds of a sad face
+        controller.observe(Observation("face", -0.7, -0.5, 0.9, "sad", now - 3 + k * 0.25))
+    qtbot.waitUntil(lambda: controller.replans > before, timeout=5000)
+    quads = planned_quadrants(window)
+    assert len(quads) == 10
+    assert quads.count("Q3") >= 7, quads
+    # and the map shows where the listener is
+    assert window.mood_map._mood is not None and window.mood_map._mood[0] < 0
+
+
+def test_user_queued_tracks_stay_put_when_replanning(app_window, qtbot):
+    window, controller = app_window
+    window.engine.queue.add(["/music/Q1/0.ogg"])
+    window.queue_pinned_changed.emit()
+    controller.set_user_mood(0.6, -0.6)  # calm
+    assert window.engine.queue.items[0].path == "/music/Q1/0.ogg" and window.engine.queue.items[0].pinned
+    quads = planned_quadrants(window)
+    assert quads.count("Q4") >= 7, quads
+    assert "/music/Q1/0.ogg" not in [i.path for i in window.engine.queue.items[1:]]
+
+
+def test_strategy_lift_walks_up_from_sad(app_window, qtbot):
+    window, controller = app_window
+    controller.set_user_mood(-0.6, -0.5)
+    window.strategy_bar.combo.setCurrentIndex(window.strategy_bar.combo.findData("lift"))
+    lib = {t["path"]: t for t in window.library.rows()}
+    vals = [lib[i.path]["valence"] for i in window.engine.queue.items if not i.pinned]
+    assert vals[0] < 0 and vals[-1] > 0, vals  # starts where the listener is, ends bright
