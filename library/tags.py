@@ -9,6 +9,8 @@ AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mkv", ".webm"})
 MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
+MIN_SECONDS = 0.05  # shorter than this is a truncated file, not music
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska / WebM
 
 
 class UnreadableFile(Exception):
@@ -30,6 +32,33 @@ def _clean(value: object) -> str:
     text = str(value) if value is not None else ""
     text = "".join(ch for ch in text if ch.isprintable() or ch == " ")
     return text.strip()[:MAX_TAG_CHARS]
+
+
+def _check_video_container(path: str, parsed) -> None:
+    """mkv/webm: mutagen cannot parse them, so at least the container's magic must be there."""
+    if path.lower().endswith((".mkv", ".webm")):
+        with open(path, "rb") as f:
+            if f.read(4) != EBML_MAGIC:
+                raise UnreadableFile("not a Matroska/WebM video (no EBML header)")
+    elif parsed is None:
+        raise UnreadableFile("not an MP4 video")
+
+
+def _check_wav_size(path: str, size: int) -> None:
+    """A WAV whose data chunk promises more bytes than the file holds was cut short."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    pos = 12
+    while pos + 8 <= len(head):
+        cid, clen = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        if cid == b"data":
+            missing = pos + 8 + clen - size
+            if missing > 1024:
+                raise UnreadableFile(f"truncated: the WAV header promises {missing} more bytes than the file has")
+            return
+        pos += 8 + clen + (clen & 1)
 
 
 def _open_by_extension(path: str):
@@ -78,17 +107,24 @@ def read_tags(path: str, size: int | None = None) -> dict:
     except PermissionError as exc:
         raise UnreadableFile("no permission to read the file") from exc
     except Exception as exc:  # mutagen raises many kinds on damaged data
-        if kind == "video":
+        if kind == "video" and not path.lower().endswith(".mp4"):
             audio = None
         else:
-            raise UnreadableFile(f"damaged or not audio ({exc.__class__.__name__}: {_clean(exc)[:120]})") from exc
+            what = "video" if kind == "video" else "audio"
+            raise UnreadableFile(f"damaged or not {what} ({exc.__class__.__name__}: {_clean(exc)[:100]})") from exc
     if audio is None and kind == "audio":
         raise UnreadableFile("not a recognised audio format")
+    if kind == "video":
+        _check_video_container(path, audio)
     tags = getattr(audio, "tags", None) or {}
     info = getattr(audio, "info", None)
     duration = float(getattr(info, "length", 0.0) or 0.0)
     if kind == "audio" and duration <= 0.0:
         raise UnreadableFile("no audio stream or zero length")
+    if kind == "audio" and duration < MIN_SECONDS:
+        raise UnreadableFile(f"truncated: only {duration * 1000:.0f} ms of audio")
+    if path.lower().endswith(".wav"):
+        _check_wav_size(path, size)
 
     id3_frames = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}
 

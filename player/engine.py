@@ -20,11 +20,12 @@ MAX_CONSECUTIVE_ERRORS = 5
 class PlayerEngine(QObject):
     state_changed = Signal(str)  # "playing" | "paused" | "stopped"
     position_changed = Signal(int, int)  # position ms, length ms
-    track_changed = Signal(str)  # path ("" when nothing is current)
+    # Paths travel as Python objects: a non-UTF-8 file name would not survive a QString.
+    track_changed = Signal(object)  # path ("" when nothing is current)
     queue_changed = Signal()
     queue_low = Signal()  # the automatic part should be refilled
     message = Signal(str)  # something the listener should read (a skipped file, ...)
-    track_finished = Signal(str, float, bool)  # path, fraction played, skipped (True) or played to the end
+    track_finished = Signal(object, float, bool)  # path, fraction played, skipped (True) or played to the end
     _backend_event = Signal(str, object)
 
     LOW_WATER = 3

@@ -163,4 +163,6 @@ class LibraryFilter(QSortFilterProxyModel):
         return all(w in hay for w in self._words)
 
     def path_at(self, proxy_row: int) -> str:
-        return self.index(proxy_row, 0).data(PATH_ROLE)
+        # Through the source model, not a role: a non-UTF-8 path would not survive a QString.
+        source_row = self.mapToSource(self.index(proxy_row, 0)).row()
+        return self.sourceModel().track(source_row)["path"]  # type: ignore[attr-defined]
