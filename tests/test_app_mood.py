@@ -76,3 +76,17 @@ def test_strategy_lift_walks_up_from_sad(app_window, qtbot):
     lib = {t["path"]: t for t in window.library.rows()}
     vals = [lib[i.path]["valence"] for i in window.engine.queue.items if not i.pinned]
     assert vals[0] < 0 and vals[-1] > 0, vals  # starts where the listener is, ends bright
+
+
+def test_plays_and_likes_go_to_history_and_preferences(app_window, qtbot):
+    from library import history
+
+    window, controller = app_window
+    first = "/music/Q3/0.ogg"
+    window.engine.play_path(first)
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=3000)
+    window.btn_like.click()
+    window.engine.next()  # a skip
+    rows = history.recent(window.store)
+    assert any(r["path"] == first and r.get("liked") for r in rows)
+    assert any(r["path"] == first and r["skipped"] for r in rows)

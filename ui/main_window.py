@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.setIconSize(b.iconSize() * 1.5)
+        self.btn_like = QToolButton(text="♥ Like")
+        self.btn_like.setToolTip("I like this in my current mood (the planner learns from it)")
+        self.btn_like.hide()  # shown when the mood planner is on
         self.seek_slider = QSlider(Qt.Orientation.Horizontal)
         self.seek_slider.setRange(0, 0)
         self.seek_slider.setToolTip("Seek (← / →)")
@@ -114,7 +117,7 @@ class MainWindow(QMainWindow):
         self.volume_slider.setFixedWidth(110)
         self.volume_slider.setToolTip("Volume")
         transport = QHBoxLayout()
-        for b in (self.btn_prev, self.btn_play, self.btn_stop, self.btn_next):
+        for b in (self.btn_prev, self.btn_play, self.btn_stop, self.btn_next, self.btn_like):
             transport.addWidget(b)
         transport.addWidget(self.seek_slider, 1)
         transport.addWidget(self.time_label)

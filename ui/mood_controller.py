@@ -48,6 +48,8 @@ class MoodController(QObject):
         w.engine.track_finished.connect(self._track_finished)
         w.queue_pinned_changed.connect(self._pinned_changed)
         w.auto_fill = self.fill
+        w.btn_like.clicked.connect(lambda: self.like_current(True))
+        w.btn_like.show()
         if mood_map is not None:
             mood_map.target_picked.connect(self.set_target)
             mood_map.mood_set.connect(self.set_user_mood)
@@ -109,7 +111,20 @@ class MoodController(QObject):
             self.engine.track_started(path)
 
     def _track_finished(self, path: str, fraction: float, skipped: bool) -> None:
+        from library import history
+
+        history.record(self.window.store, path, fraction, skipped, self.engine.mood().quadrant)
         self.engine.track_ended(path, fraction, skipped)
+
+    def like_current(self, liked: bool = True) -> None:
+        path = self.window.engine.current
+        if path:
+            from library import history
+
+            self.engine.like(path, liked)
+            history.record(self.window.store, path, 0.0, False, self.engine.mood().quadrant, liked=liked)
+            self.window.show_message(("Liked " if liked else "Disliked ") + self.window.now_playing.title.text()
+                                     + " in this mood")
 
     def _pinned_changed(self) -> None:
         self.engine.set_pinned(self.window.engine.queue.pinned_paths())
