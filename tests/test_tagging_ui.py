@@ -1,0 +1,64 @@
+"""Background tagging in the window: progress and results reach the GUI thread, mood columns fill in live."""
+
+from PySide6.QtCore import Qt
+
+from library.scanner import scan_folder
+from library.store import Store
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+from ui.main_window import MainWindow
+
+
+class FakeModel:
+    """Stands in for the audio model: reads loudness from the file size, slowly enough to see progress."""
+
+    version = "fake-1"
+
+    def predict_file(self, path, time_limit_s=30.0):
+        import os
+        import time
+
+        time.sleep(0.05)
+        v = (os.path.getsize(path) % 200) / 100.0 - 1.0
+        return {"valence": v, "arousal": -v, "quadrant": "Q4" if v >= 0 else "Q2", "moods": {"calm": 0.5},
+                "model_version": self.version}
+
+
+def test_tagging_progress_reaches_gui(qtbot, media_dir, tmp_path):
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.tagging.model_factory = FakeModel
+    progress = []
+    w.tagging.progress.connect(lambda d, t, r: progress.append((d, t)))
+    with qtbot.waitSignal(w.tagging.finished, timeout=30000):
+        w.start_tagging()
+        assert w.tag_bar.isVisible()
+    assert progress and progress[-1][0] == progress[-1][1] == w.library.rowCount()
+    tagged = [t for t in w.library.rows() if t.get("quadrant")]
+    assert len(tagged) == w.library.rowCount(), "the mood columns filled in"
+    col = [w.library.headerData(c, Qt.Orientation.Horizontal) for c in range(w.library.columnCount())].index("Mood")
+    assert w.library.index(0, col).data().startswith(("Q2", "Q4"))
+    assert not w.tag_bar.isVisible()
+    assert "mood-tagged" in w.count_label.text()
+    # a second run finds nothing to do (cached by file identity and model version)
+    with qtbot.waitSignal(w.tagging.finished, timeout=30000) as blocker:
+        w.start_tagging()
+    assert blocker.args[0].total == 0
+
+
+def test_tagging_pause_resume_cancel(qtbot, media_dir, tmp_path):
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(w)
+    w.tagging.model_factory = FakeModel
+    w.start_tagging()
+    w._toggle_tag_pause()
+    assert w.tag_pause.text() == "Resume"
+    w._toggle_tag_pause()
+    with qtbot.waitSignal(w.tagging.finished, timeout=30000):
+        w.tagging.cancel()
+    assert w.tagging.tagger.cancelled
