@@ -23,7 +23,8 @@ class TaggingController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.tagger is not None and self.tagger.is_running
+        """True while a run is working (a run that reported its summary is over, even if its thread is exiting)."""
+        return self.tagger is not None and self.tagger.is_running and self.tagger.summary is None
 
     def start(self) -> bool:
         """Tag every untagged track in the background; False when the model is not available."""
