@@ -62,3 +62,30 @@ def test_tagging_pause_resume_cancel(qtbot, media_dir, tmp_path):
     with qtbot.waitSignal(w.tagging.finished, timeout=30000):
         w.tagging.cancel()
     assert w.tagging.tagger.cancelled
+
+
+def test_missing_model_turns_tagging_off_with_a_message(qtbot, media_dir, tmp_path):
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+
+    def broken_model():
+        raise FileNotFoundError("audio model weights not found: /nowhere/audio_mood.pt")
+
+    w.tagging.model_factory = None
+    messages = []
+    w.statusBar().messageChanged.connect(messages.append)
+    import emotion.audio_model as am
+
+    real = am.AudioMoodModel.load
+    am.AudioMoodModel.load = classmethod(lambda cls, *a, **k: broken_model())
+    try:
+        with qtbot.waitSignal(w.tagging.finished, timeout=10000):
+            w.start_tagging()
+    finally:
+        am.AudioMoodModel.load = real
+    assert not w.tag_bar.isVisible()
+    assert any("Mood tagging is off" in m and "not found" in m for m in messages)
+    assert not w.tagging.running

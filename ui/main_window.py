@@ -427,6 +427,8 @@ class MainWindow(QMainWindow):
     def _on_tag_finished(self, summary) -> None:
         for w in (self.tag_bar, self.tag_pause, self.tag_cancel):
             w.hide()
+        if getattr(summary, "error", None):
+            self.show_message(f"Mood tagging is off: {summary.error}")
         self.tag_label.setText("")
         self.refresh_problems()
         self._update_counts()

@@ -11,6 +11,7 @@ from library.tags import read_cover
 from ui.library_model import mood_words
 
 COVER_SIZE = 120
+VIDEO_SIZE = (384, 216)  # videos play here, with picture
 QUADRANT_COLOURS = {"Q1": QColor(241, 176, 52), "Q2": QColor(214, 69, 65), "Q3": QColor(74, 111, 165),
                     "Q4": QColor(88, 166, 120)}
 
@@ -77,6 +78,7 @@ class NowPlaying(QFrame):
             self.album.setText("")
             self.mood.setText("")
             self.cover.setPixmap(placeholder_cover(None))
+            self.stack.setFixedSize(COVER_SIZE, COVER_SIZE)
             self.stack.setCurrentWidget(self.cover)
             return
         self.title.setText(track.get("title") or track["path"].rsplit("/", 1)[-1])
@@ -90,8 +92,10 @@ class NowPlaying(QFrame):
         else:
             self.mood.setText("Mood: not tagged yet")
         if track.get("kind") == "video":
+            self.stack.setFixedSize(VIDEO_SIZE[0], VIDEO_SIZE[1])
             self.stack.setCurrentWidget(self.video)
             return
+        self.stack.setFixedSize(COVER_SIZE, COVER_SIZE)
         self.stack.setCurrentWidget(self.cover)
         data = read_cover(track["path"])
         pm = QPixmap()
