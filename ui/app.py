@@ -123,6 +123,8 @@ def run(args) -> int:
 
         QTimer.singleShot(0, report)
         return app.exec()
+    if getattr(args, "session", False) and hasattr(window, "start_session"):
+        window.start_session()
     folders = [os.path.abspath(f) for f in (args.library or [])]
     for f in folders:
         window.add_folder(f)

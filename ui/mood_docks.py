@@ -77,5 +77,21 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
             panel = _unavailable(f"The camera reader is off: {exc}")
         window.camera_dock = _dock(window, "Camera", "cameraDock", panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         window.camera_dock.hide()
-    window.tabifyDockWidget(window.journal_dock, window.camera_dock) if journal and camera else None
+    if journal and camera:
+        window.tabifyDockWidget(window.journal_dock, window.camera_dock)
+
+    def start_session(full_screen: bool = True, leave_timeout_s: float = 10.0):
+        from ui.session import HandsFreeSession
+
+        if hasattr(window, "camera_panel"):
+            window.camera_panel.stop()  # one reader owns the camera at a time
+        window.session = HandsFreeSession(window, camera_source, leave_timeout_s)
+        window.session.start(full_screen)
+        return window.session
+
+    window.start_session = start_session
+    act = window.view_menu.addAction("Hands-free session")
+    act.setShortcut("F11")
+    act.triggered.connect(lambda: start_session())
+    window.act_session = act
     return controller
