@@ -1,0 +1,304 @@
+"""Background tagging of the store's untagged tracks with the audio mood model.
+
+Plain Python threading (no Qt): the UI wraps the callbacks into Qt signals.
+
+- A track is tagged when its `tag_key` equals `tag_key_for(track, MODEL_VERSION)` (size:mtime:model version),
+  so a changed file or a new model version re-tags it.
+- A file that fails to decode is recorded with `store.add_problem(path, "tag", reason)` and its `tag_error_key`
+  is set to the same key: it is not retried until the file or the model changes (no retry loop).
+- Each file is decoded from 3 short windows (never the whole file) under a per-file time limit; a worker that
+  still hangs past the limit is abandoned and the file recorded as a problem.
+- Results are written to the store in batches (`update_tracks` + `flush`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+ProgressCb = Callable[[int, int, float], None]
+TaggedCb = Callable[[list[tuple[str, dict]]], None]
+FinishedCb = Callable[["TagSummary"], None]
+
+TAG_FIELDS = ("valence", "arousal", "quadrant", "moods", "model_version", "tag_key")
+
+
+def tag_key_for(track: dict, model_version: str) -> str:
+    """File identity + model version: what a valid tag (or a remembered failure) is keyed by."""
+    size = track.get("size")
+    mtime = track.get("mtime")
+    if size is None or mtime is None:
+        try:
+            st = os.stat(track["path"])
+            size, mtime = st.st_size, st.st_mtime
+        except OSError:
+            size, mtime = -1, -1
+    return f"{size}:{mtime}:{model_version}"
+
+
+def needs_tag(track: dict, model_version: str) -> bool:
+    key = tag_key_for(track, model_version)
+    return track.get("tag_key") != key and track.get("tag_error_key") != key
+
+
+@dataclass
+class TagSummary:
+    total: int = 0
+    tagged: int = 0
+    failed: int = 0
+    remaining: int = 0
+    seconds: float = 0.0
+    tracks_per_s: float = 0.0
+    model_version: str = ""
+    cancelled: bool = False
+    error: str | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "tagged": self.tagged,
+            "failed": self.failed,
+            "remaining": self.remaining,
+            "seconds": round(self.seconds, 3),
+            "tracks_per_s": round(self.tracks_per_s, 3),
+            "model_version": self.model_version,
+            "cancelled": self.cancelled,
+            "error": self.error,
+        }
+
+
+def default_threads(workers: int) -> int:
+    """Torch threads per process so that workers x threads does not exceed the cores (at most 2)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(2, cores) // max(1, workers))
+
+
+class Tagger:
+    """Tags every track of `store` that lacks a valid tag. `run()` blocks; `start()` runs it in a thread."""
+
+    def __init__(
+        self,
+        store,
+        model=None,
+        workers: int = 1,
+        batch_size: int = 16,
+        time_limit_s: float = 30.0,
+        threads: int | None = None,
+        on_progress: ProgressCb | None = None,
+        on_tagged: TaggedCb | None = None,
+        on_finished: FinishedCb | None = None,
+        model_path=None,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.model_path = model_path
+        self.workers = max(1, int(workers))
+        self.batch_size = max(1, int(batch_size))
+        self.time_limit_s = float(time_limit_s)
+        self.threads = threads if threads is not None else default_threads(self.workers)
+        self.on_progress = on_progress
+        self.on_tagged = on_tagged
+        self.on_finished = on_finished
+        self._run_flag = threading.Event()  # set = running (not paused)
+        self._run_flag.set()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.summary: TagSummary | None = None
+        self._started: dict[str, float] = {}
+        self.hang_grace_s = 10.0  # extra seconds past time_limit_s before a stuck decode is abandoned
+
+    # --- control ---------------------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        self._run_flag.clear()
+
+    def resume(self) -> None:
+        self._run_flag.set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._run_flag.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._run_flag.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> threading.Thread:
+        """Run in a background (daemon) thread; returns the thread."""
+        if self.is_running():
+            assert self._thread is not None
+            return self._thread
+        self._thread = threading.Thread(target=self._run_safe, name="moodtape-tagger", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def join(self, timeout: float | None = None) -> TagSummary | None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.summary
+
+    def _run_safe(self) -> None:
+        try:
+            self.run()
+        except Exception as exc:  # reported through summary / on_finished
+            summary = self.summary or TagSummary()
+            summary.error = f"{exc.__class__.__name__}: {exc}"
+            self.summary = summary
+            if self.on_finished:
+                self.on_finished(summary)
+
+    # --- work --------------------------------------------------------------------------------------------------
+
+    def _load_model(self):
+        if self.model is None:
+            from emotion.audio_model import AudioMoodModel
+
+            self.model = AudioMoodModel.load(self.model_path, threads=self.threads)
+        else:
+            import torch
+
+            torch.set_num_threads(max(1, self.threads))
+        return self.model
+
+    def pending(self, model_version: str | None = None) -> list[dict]:
+        if model_version is None:
+            if self.model is not None:
+                model_version = self.model.version
+            else:
+                from emotion.audio_model import MODEL_VERSION
+
+                model_version = MODEL_VERSION
+        return [t for t in self.store.all_tracks() if needs_tag(t, model_version)]
+
+    def _tag_one(self, path: str) -> dict:
+        self._run_flag.wait()
+        if self._cancel.is_set():
+            raise _Cancelled()
+        self._started[path] = time.monotonic()
+        return self.model.predict_file(path, time_limit_s=self.time_limit_s)
+
+    def run(self) -> TagSummary:
+        """Tag all pending tracks; blocks until done or cancelled. Returns the summary."""
+        from emotion.audio_features import DecodeError
+
+        model = self._load_model()
+        version = model.version
+        tracks = self.pending(version)
+        summary = TagSummary(total=len(tracks), model_version=version)
+        self.summary = summary
+        t0 = time.monotonic()
+        done = 0
+        results: list[tuple[str, dict]] = []
+        problems: list[tuple[str, str]] = []
+        last_write = time.monotonic()
+
+        def write(force: bool = False) -> None:
+            nonlocal results, problems, last_write
+            if not results and not problems:
+                return
+            if not force and len(results) + len(problems) < self.batch_size and time.monotonic() - last_write < 5:
+                return
+            updates = list(results)
+            for path, reason in problems:
+                track = by_path[path]
+                updates.append((path, {"tag_error_key": tag_key_for(track, version), "tag_error": reason}))
+            if updates:
+                self.store.update_tracks(updates)
+            for path, reason in problems:
+                self.store.add_problem(path, "tag", reason)
+            self.store.flush()
+            if results and self.on_tagged:
+                self.on_tagged(list(results))
+            results, problems = [], []
+            last_write = time.monotonic()
+
+        by_path = {t["path"]: t for t in tracks}
+        queue = list(tracks)
+        in_flight: dict[Future, tuple[str, float]] = {}
+        ex = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="moodtape-tag")
+        try:
+            while queue or in_flight:
+                while queue and len(in_flight) < self.workers * 2 and not self._cancel.is_set():
+                    self._run_flag.wait()
+                    if self._cancel.is_set():
+                        break
+                    track = queue.pop(0)
+                    self._started.pop(track["path"], None)
+                    in_flight[ex.submit(self._tag_one, track["path"])] = (track["path"], 0.0)
+                if not in_flight:
+                    break
+                finished, _ = wait(list(in_flight), timeout=0.5, return_when=FIRST_COMPLETED)
+                now = time.monotonic()
+                for fut in list(in_flight):
+                    if fut not in in_flight:  # requeued after an abandoned decode
+                        continue
+                    path, _ = in_flight[fut]
+                    started = self._started.get(path)
+                    if fut in finished:
+                        del in_flight[fut]
+                        try:
+                            res = fut.result()
+                        except _Cancelled:
+                            continue
+                        except DecodeError as exc:
+                            problems.append((path, f"decode failed: {exc}"))
+                            summary.failed += 1
+                        except Exception as exc:
+                            problems.append((path, f"{exc.__class__.__name__}: {exc}"[:300]))
+                            summary.failed += 1
+                        else:
+                            fields = {k: res[k] for k in ("valence", "arousal", "quadrant", "moods", "model_version")}
+                            fields["tag_key"] = tag_key_for(by_path[path], version)
+                            fields["tag_error_key"] = None
+                            fields["tag_error"] = None
+                            results.append((path, fields))
+                            summary.tagged += 1
+                        done += 1
+                    elif started is not None and now - started > self.time_limit_s + self.hang_grace_s:
+                        # a decode that ignores its time limit: give up on it. Its thread is left behind in the
+                        # old pool; a fresh pool takes over, and the not yet started files go back in the queue.
+                        del in_flight[fut]
+                        requeue = [f for f in in_flight if in_flight[f][0] not in self._started and f.cancel()]
+                        for f in requeue:
+                            queue.insert(0, by_path[in_flight.pop(f)[0]])
+                        ex.shutdown(wait=False, cancel_futures=True)
+                        ex = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="moodtape-tag")
+                        problems.append((path, f"timed out after {self.time_limit_s:.0f} s"))
+                        summary.failed += 1
+                        done += 1
+                    else:
+                        continue
+                    elapsed = max(time.monotonic() - t0, 1e-6)
+                    if self.on_progress:
+                        self.on_progress(done, summary.total, done / elapsed)
+                write()
+                if self._cancel.is_set() and not in_flight:
+                    break
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+            write(force=True)
+        summary.cancelled = self._cancel.is_set()
+        summary.remaining = summary.total - done
+        summary.seconds = time.monotonic() - t0
+        summary.tracks_per_s = done / summary.seconds if summary.seconds > 0 else 0.0
+        summary.problems = []
+        if self.on_finished:
+            self.on_finished(summary)
+        return summary
+
+
+class _Cancelled(Exception):
+    pass

@@ -1,0 +1,183 @@
+"""Audio mood model: MIDI synth, tiny training run, shipped model on contrasting pieces, eval CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotion import audio_features as af
+from library import synth
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+WEIGHTS = ROOT / "resources" / "models" / "audio_mood.pt"
+HAVE_FLUIDSYNTH = shutil.which("fluidsynth") is not None and bool(synth.find_soundfonts())
+needs_fluidsynth = pytest.mark.skipif(not HAVE_FLUIDSYNTH, reason="fluidsynth or a GM soundfont missing")
+
+
+MAJOR_CHORDS = ((0, 4, 7), (7, 11, 14), (9, 12, 16), (5, 9, 12))  # I V vi IV
+MINOR_CHORDS = ((0, 3, 7), (-4, 0, 3), (5, 8, 12), (7, 10, 14))  # i VI iv v
+
+
+def write_piece(path: Path, bpm: float, velocity: int, minor: bool, octave: int, notes_per_beat: int,
+                beats: int = 48) -> Path:
+    """A one-track piano MIDI piece: an arpeggiated I-V-vi-IV (major) or i-VI-iv-v (minor) with bass notes."""
+    div = 480
+    tonic = 60 + 12 * octave - (3 if minor else 0)  # C major or A minor
+    chords = MINOR_CHORDS if minor else MAJOR_CHORDS
+    step = div // notes_per_beat
+    timed: list[tuple[int, bytes]] = []
+    for b in range(beats):
+        t0 = b * div
+        chord = [tonic + c for c in chords[(b // 4) % 4]]
+        bass = chord[0] - 24
+        timed += [(t0, bytes([0x90, bass, velocity])), (t0 + div - 10, bytes([0x80, bass, 0]))]
+        for k in range(notes_per_beat):
+            n = chord[k % 3] + 12 * ((k // 3) % 2)
+            on = t0 + k * step
+            timed += [(on, bytes([0x90, n, velocity])), (on + step - 5, bytes([0x80, n, 0]))]
+    timed.sort(key=lambda e: (e[0], e[1][0] != 0x80))
+    events: list[tuple[int, bytes]] = [(0, b"\xff\x51\x03" + struct.pack(">I", int(60e6 / bpm))[1:])]
+    last = 0
+    for t, ev in timed:
+        events.append((t - last, ev))
+        last = t
+    path.write_bytes(synth.write_midi(0, div, [events]))
+    return path
+
+
+def test_midi_roundtrip_and_force_program(tmp_path: Path) -> None:
+    mid = write_piece(tmp_path / "a.mid", 120, 90, False, 0, 2, beats=8)
+    fmt, div, tracks = synth.parse_midi(mid.read_bytes())
+    assert div == 480 and len(tracks) == 1
+    assert synth.parse_midi(synth.write_midi(fmt, div, tracks))[2] == tracks
+    forced = synth.force_program(mid.read_bytes(), 40)
+    _, _, ftracks = synth.parse_midi(forced)
+    progs = [ev for tr in ftracks for _, ev in tr if (ev[0] & 0xF0) == 0xC0]
+    assert progs and all(ev[1] == 40 for ev in progs)
+    assert all((ev[0] & 0x0F) != 9 for ev in progs)  # drums untouched
+    notes = [ev for tr in ftracks for _, ev in tr if (ev[0] & 0xF0) == 0x90]
+    assert len(notes) == len([ev for tr in tracks for _, ev in tr if (ev[0] & 0xF0) == 0x90])
+
+
+def test_render_without_fluidsynth_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mid = write_piece(tmp_path / "a.mid", 120, 90, False, 0, 2, beats=4)
+    monkeypatch.setattr(synth.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="fluidsynth"):
+        synth.render_midi(mid, tmp_path / "a.wav")
+
+
+@needs_fluidsynth
+def test_render_midi_with_program(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    mid = write_piece(tmp_path / "a.mid", 120, 90, False, 0, 2, beats=8)
+    out = synth.render_midi(mid, tmp_path / "a.wav", program=48, sample_rate=16000)
+    info = sf.info(str(out))
+    assert info.samplerate == 16000 and info.duration > 3.0
+    y, _ = sf.read(str(out))
+    assert np.abs(y).max() > 0.01
+
+
+def test_window_starts_spread_and_tile() -> None:
+    long = af.window_starts(200.0, 3, 8.0)
+    assert len(long) == 3 and long[0] >= 19.9 and long[-1] + 8.0 <= 180.1
+    short = af.window_starts(22.0, 3, 8.0)
+    assert short[0] == 0.0 and abs(short[-1] - 14.0) < 1e-6
+    assert af.window_starts(5.0, 3, 8.0) == [0.0]
+
+
+@pytest.mark.slow
+@needs_fluidsynth
+def test_tiny_training_end_to_end(tmp_path: Path) -> None:
+    if not (SHARED / "emopia" / "labels.csv").is_file():
+        pytest.skip("shared data missing")
+    from emotion import train_audio
+    from emotion.audio_model import AudioMoodModel, version_of
+
+    out = tmp_path / "out"
+    rc = train_audio.main(["--tiny", "--threads", "1", "--work-dir", str(tmp_path / "work"), "--out-dir", str(out)])
+    assert rc == 0
+    weights = out / "audio_mood.pt"
+    card = (out / "audio_mood.md").read_text()
+    assert weights.is_file() and version_of(weights) in card
+    model = AudioMoodModel.load(weights, threads=1)
+    res = model.predict_file(SHARED / "emotify" / "audio" / "classical_12.ogg")
+    assert -1 <= res["valence"] <= 1 and -1 <= res["arousal"] <= 1
+    assert res["quadrant"] in ("Q1", "Q2", "Q3", "Q4")
+    assert abs(sum(res["quadrant_probs"].values()) - 1) < 1e-3
+    assert set(res["moods"]) >= {"calmness", "tension", "happy", "sad"}
+    assert res["model_version"] == version_of(weights)
+
+
+def test_model_version_follows_weights(tmp_path: Path) -> None:
+    from emotion.audio_model import MODEL_VERSION, version_of
+
+    if not WEIGHTS.is_file():
+        pytest.skip("no shipped weights")
+    assert version_of(WEIGHTS) == MODEL_VERSION
+    copy = tmp_path / "w.pt"
+    copy.write_bytes(WEIGHTS.read_bytes() + b"\0")
+    assert version_of(copy) != MODEL_VERSION
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    if not WEIGHTS.is_file():
+        pytest.skip("no shipped weights")
+    from emotion.audio_model import AudioMoodModel
+
+    return AudioMoodModel.load(threads=1)
+
+
+@needs_fluidsynth
+def test_shipped_model_separates_contrasting_pieces(shipped, tmp_path: Path) -> None:
+    bright = write_piece(tmp_path / "bright.mid", bpm=160, velocity=112, minor=False, octave=1, notes_per_beat=4)
+    dark = write_piece(tmp_path / "dark.mid", bpm=52, velocity=38, minor=True, octave=-1, notes_per_beat=1,
+                       beats=16)
+    rb = shipped.predict_file(synth.render_midi(bright, tmp_path / "bright.wav"))
+    rd = shipped.predict_file(synth.render_midi(dark, tmp_path / "dark.wav"))
+    assert rb["arousal"] > rd["arousal"] and rb["valence"] > rd["valence"]
+    opposite = {rb["quadrant"], rd["quadrant"]} in ({"Q1", "Q3"}, {"Q2", "Q4"})
+    clearly = rb["valence"] - rd["valence"] > 0.3 and rb["arousal"] - rd["arousal"] > 0.3
+    assert opposite or clearly, (rb, rd)
+    assert rb["quadrant"] == "Q1" and rd["quadrant"] == "Q3", (rb, rd)
+
+
+@needs_fluidsynth
+def test_eval_cli_midi_and_audio(shipped, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not (SHARED / "emopia" / "labels.csv").is_file():
+        pytest.skip("shared data missing")
+    from emotion import audio_eval
+
+    with open(SHARED / "emopia" / "labels.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))[::300]
+    labels = tmp_path / "emopia.csv"
+    with open(labels, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    assert audio_eval.main(["audio", "--midi-dir", str(SHARED / "emopia" / "midi"), "--labels", str(labels),
+                            "--cache-dir", str(tmp_path / "renders"), "--threads", "1"]) == 0
+    res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert res["n"] == len(rows)
+    for k in ("quadrant_accuracy", "valence_accuracy", "arousal_accuracy"):
+        assert 0.0 <= res[k] <= 1.0
+
+    with open(SHARED / "emotify" / "labels.csv", newline="") as fh:
+        erows = list(csv.DictReader(fh))[::60]
+    elabels = tmp_path / "emotify.csv"
+    with open(elabels, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(erows[0]))
+        w.writeheader()
+        w.writerows(erows)
+    assert audio_eval.main(["--audio-dir", str(SHARED / "emotify" / "audio"), "--labels", str(elabels),
+                            "--threads", "1"]) == 0
+    res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert res["n"] == len(erows) and -1 <= res["valence_r"] <= 1 and -1 <= res["arousal_r"] <= 1

@@ -1,0 +1,101 @@
+"""The mood map and strategy bar build offscreen, paint, and emit on clicks (pytest-qt)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from ui.mood_map import MoodMap, StrategyBar
+
+TRACKS = [
+    {"path": "/a", "valence": 0.7, "arousal": 0.6, "quadrant": "Q1"},
+    {"path": "/b", "valence": -0.6, "arousal": -0.5, "quadrant": "Q3"},
+    {"path": "/c", "valence": 0.5, "arousal": -0.7},
+    {"path": "/untagged"},
+]
+
+
+def grab(widget) -> QImage:
+    return widget.grab().toImage()
+
+
+def test_map_paints_tracks_mood_target_and_path(qtbot) -> None:
+    m = MoodMap()
+    qtbot.addWidget(m)
+    m.resize(300, 300)
+    m.show()
+    empty = grab(m)
+    m.set_tracks(TRACKS)
+    assert len(m._points) == 3  # untagged left out
+    with_dots = grab(m)
+    assert with_dots != empty
+    m.set_mood(-0.5, -0.4, 0.3)
+    m.set_target(0.6, 0.4)
+    m.set_path([(-0.4, -0.3), (0.0, 0.0), (0.5, 0.4)])
+    full = grab(m)
+    assert full != with_dots
+    # The mood marker is drawn where the mood is.
+    c = m.to_widget(-0.5, -0.4)
+    assert full.pixelColor(int(c.x()), int(c.y())) != with_dots.pixelColor(int(c.x()), int(c.y()))
+
+
+def test_map_coordinates_round_trip(qtbot) -> None:
+    m = MoodMap()
+    qtbot.addWidget(m)
+    m.resize(400, 300)
+    for v, a in [(-1.0, -1.0), (0.0, 0.0), (0.3, -0.7), (1.0, 1.0)]:
+        back = m.to_plane(m.to_widget(v, a))
+        assert abs(back[0] - v) < 1e-6 and abs(back[1] - a) < 1e-6
+    top_right = m.to_widget(1.0, 1.0)
+    bottom_left = m.to_widget(-1.0, -1.0)
+    assert top_right.x() > bottom_left.x() and top_right.y() < bottom_left.y()  # arousal grows upward
+
+
+def test_click_emits_target_or_mood(qtbot) -> None:
+    m = MoodMap()
+    qtbot.addWidget(m)
+    m.resize(300, 300)
+    m.show()
+    p = m.to_widget(0.5, -0.5).toPoint()
+    with qtbot.waitSignal(m.target_picked, timeout=1000) as blocker:
+        qtbot.mouseClick(m, Qt.MouseButton.LeftButton, pos=p)
+    v, a = blocker.args
+    assert abs(v - 0.5) < 0.03 and abs(a + 0.5) < 0.03
+    assert m._target is not None
+    with qtbot.waitSignal(m.mood_set, timeout=1000) as blocker:  # Shift: the other mode
+        qtbot.mouseClick(m, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=p)
+    assert abs(blocker.args[0] - 0.5) < 0.03
+    m.set_mode("mood")
+    q = m.to_widget(-0.8, 0.8).toPoint()
+    with qtbot.waitSignal(m.mood_set, timeout=1000) as blocker:
+        qtbot.mouseClick(m, Qt.MouseButton.LeftButton, pos=q)
+    assert blocker.args[0] < -0.7 and blocker.args[1] > 0.7
+    with qtbot.assertNotEmitted(m.target_picked), qtbot.assertNotEmitted(m.mood_set):
+        qtbot.mouseClick(m, Qt.MouseButton.LeftButton, pos=QPoint(1, 1))  # outside the plane
+
+
+def test_strategy_bar(qtbot) -> None:
+    bar = StrategyBar()
+    qtbot.addWidget(bar)
+    assert bar.strategy() == "match" and not bar.steps.isEnabled()
+    with qtbot.waitSignal(bar.strategy_changed, timeout=1000) as blocker:
+        bar.combo.setCurrentIndex(bar.combo.findData("lift"))
+    assert blocker.args == ["lift"] and bar.steps.isEnabled()
+    with qtbot.waitSignal(bar.steps_changed, timeout=1000) as blocker:
+        bar.steps.setValue(8)
+    assert blocker.args == [8]
+    with qtbot.assertNotEmitted(bar.strategy_changed):
+        bar.set_strategy("calm")  # programmatic: no echo back to the engine
+    assert bar.strategy() == "calm"
+    bar.set_intention("lift", "The music is bright but you look sad.")
+    assert "Lift me up" in bar.suggestion.text()
+    with qtbot.waitSignal(bar.follow_suggestions_changed, timeout=1000) as blocker:
+        bar.follow.setChecked(True)
+    assert blocker.args == [True]
+    with qtbot.waitSignal(bar.follow_suggestions_changed, timeout=1000) as blocker:
+        bar.combo.setCurrentIndex(bar.combo.findData("match"))  # a manual choice overrides
+    assert blocker.args == [False] and not bar.follow.isChecked()

@@ -1,0 +1,166 @@
+"""Background tagger against a real store: writes, caches, re-tags on a new model version, survives broken files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotion.tagger import Tagger, needs_tag, tag_key_for
+from library.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+WEIGHTS = ROOT / "resources" / "models" / "audio_mood.pt"
+
+
+def tone_file(path: Path, seconds: float, freq: float, sr: int = 22050) -> Path:
+    import soundfile as sf
+
+    t = np.arange(int(seconds * sr)) / sr
+    beat = (np.sin(2 * np.pi * 2.0 * t) > 0.7).astype(np.float32)
+    noise = 0.01 * np.random.default_rng(1).standard_normal(len(t))
+    y = 0.3 * np.sin(2 * np.pi * freq * t) * (0.5 + 0.5 * beat) + noise
+    sf.write(str(path), y.astype(np.float32), sr)
+    return path
+
+
+def add_tracks(store: Store, paths: list[Path]) -> None:
+    tracks = []
+    for p in paths:
+        st = p.stat()
+        tracks.append({"path": str(p), "title": p.stem, "artist": "", "album": "", "genre": "", "duration": 0.0,
+                       "size": st.st_size, "mtime": st.st_mtime,
+                       "kind": "video" if p.suffix in (".mp4", ".mkv", ".webm") else "audio"})
+    store.upsert_tracks(tracks)
+    store.flush()
+
+
+@pytest.fixture(scope="module")
+def model():
+    if not WEIGHTS.is_file():
+        pytest.skip("no shipped weights")
+    from emotion.audio_model import AudioMoodModel
+
+    return AudioMoodModel.load(threads=1)
+
+
+@pytest.fixture()
+def library(tmp_path: Path):
+    media = tmp_path / "music"
+    media.mkdir()
+    good = [tone_file(media / "a.wav", 20, 220.0), tone_file(media / "b.wav", 40, 440.0)]
+    ogg = media / "c.ogg"
+    import soundfile as sf
+
+    y, sr = sf.read(str(good[1]))
+    sf.write(str(ogg), y, sr, format="OGG", subtype="VORBIS")
+    good.append(ogg)
+    if shutil.which("ffmpeg"):
+        mp4 = media / "d.mp4"
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=blue:s=64x64:d=12",
+                        "-i", str(good[0]), "-t", "12", "-c:v", "mpeg4", "-c:a", "aac", "-shortest", str(mp4)],
+                       check=True)
+        good.append(mp4)
+    broken = media / "broken.mp3"
+    broken.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 20)
+    store = Store(tmp_path / "lib.json")
+    add_tracks(store, [*good, broken])
+    yield store, good, broken
+    store.close()
+
+
+def test_tagger_writes_caches_and_records_broken(model, library) -> None:
+    store, good, broken = library
+    progress: list[tuple[int, int, float]] = []
+    tagged: list[tuple[str, dict]] = []
+    tagger = Tagger(store, model=model, workers=2, batch_size=2, time_limit_s=20,
+                    on_progress=lambda d, t, r: progress.append((d, t, r)), on_tagged=tagged.extend)
+    s = tagger.run()
+    assert s.total == len(good) + 1 and s.tagged == len(good) and s.failed == 1
+    assert progress[-1][0] == progress[-1][1] == s.total and progress[-1][2] > 0
+    assert sorted(p for p, _ in tagged) == sorted(str(p) for p in good)
+    for p in good:
+        t = store.get_track(str(p))
+        assert -1 <= t["valence"] <= 1 and -1 <= t["arousal"] <= 1
+        assert t["quadrant"] in ("Q1", "Q2", "Q3", "Q4") and t["model_version"] == model.version
+        assert t["tag_key"] == tag_key_for(t, model.version) and isinstance(t["moods"], dict)
+        assert "tag_error_key" not in t
+    probs = store.problems("tag")
+    assert [p["path"] for p in probs] == [str(broken)] and probs[0]["reason"]
+    # persisted: a fresh Store on the same file sees the tags
+    store.flush()
+    again = Store(store.path)
+    assert again.get_track(str(good[0]))["tag_key"] == tag_key_for(again.get_track(str(good[0])), model.version)
+    # second run: nothing to do (the broken file is not retried)
+    s2 = Tagger(store, model=model).run()
+    assert s2.total == 0 and s2.tagged == 0
+
+
+def test_tagger_retags_on_new_model_version_and_changed_file(model, library) -> None:
+    store, good, broken = library
+    assert Tagger(store, model=model).run().tagged == len(good)
+    old_version = model.version
+    try:
+        model.version = old_version + "-next"
+        assert all(needs_tag(t, model.version) for t in store.all_tracks())
+        s = Tagger(store, model=model).run()
+        assert s.total == len(good) + 1 and s.tagged == len(good) and s.failed == 1  # broken: once per version
+        assert all(store.get_track(str(p))["model_version"] == model.version for p in good)
+        assert Tagger(store, model=model).run().total == 0
+    finally:
+        model.version = old_version
+    # a changed file (new size / mtime) is re-tagged
+    s = Tagger(store, model=model).run()
+    assert s.total == len(good) + 1
+    tone_file(good[0], 25, 330.0)
+    add_tracks(store, [good[0]])
+    s = Tagger(store, model=model).run()
+    assert s.total == 1 and s.tagged == 1
+
+
+def test_tagger_background_pause_resume_cancel(model, library) -> None:
+    store, good, _ = library
+    done = threading.Event()
+    tagger = Tagger(store, model=model, workers=1, on_finished=lambda s: done.set())
+    tagger.pause()
+    tagger.start()
+    time.sleep(0.3)
+    assert tagger.is_running() and tagger.paused
+    assert not any(t.get("tag_key") for t in store.all_tracks())
+    tagger.resume()
+    tagger.cancel()
+    assert done.wait(30)
+    s = tagger.join(5)
+    assert s is not None and s.cancelled and s.remaining > 0
+    # a later full run finishes the rest
+    s2 = Tagger(store, model=model).run()
+    assert s2.tagged + s2.failed == s2.total and s2.total >= s.remaining - 1
+
+
+def test_tagger_gives_up_on_a_hanging_decode(library) -> None:
+    store, good, _ = library
+
+    class Hanging:
+        version = "hang-test"
+
+        def predict_file(self, path, time_limit_s=30.0):
+            time.sleep(3.0)
+            raise AssertionError("should have been abandoned")
+
+    tagger = Tagger(store, model=Hanging(), workers=1, time_limit_s=0.2)
+    tagger.hang_grace_s = 0.3
+    t0 = time.monotonic()
+    tagger.pause()  # nothing starts while paused ...
+    th = tagger.start()
+    time.sleep(0.2)
+    tagger.resume()
+    th.join(20)
+    s = tagger.summary
+    assert s is not None and s.failed == s.total and s.tagged == 0
+    assert any("timed out" in p["reason"] for p in store.problems("tag"))
+    assert time.monotonic() - t0 < 20

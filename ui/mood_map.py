@@ -1,0 +1,382 @@
+"""The mood map (valence-arousal plane, painted with QPainter) and the strategy bar.
+
+MoodMap: quadrant labels, every tagged track as a dot coloured by quadrant, the listener's current mood with
+its uncertainty (a circle), the target, and the planned path through the next tracks. A click emits
+target_picked(v, a) in "target" mode or mood_set(v, a) in "mood" mode; Shift+click does the other one.
+
+StrategyBar: strategy selector (match / lift / calm / custom), steps spin box, and the tracker's inferred
+intention with a "follow suggestions" toggle (the user's choice in the selector is the override).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+QUADRANT_COLOURS = {
+    "Q1": QColor(241, 166, 33),  # happy / excited: amber
+    "Q2": QColor(214, 69, 65),  # angry / tense: red
+    "Q3": QColor(70, 110, 200),  # sad / tired: blue
+    "Q4": QColor(70, 170, 120),  # calm / tender: green
+}
+QUADRANT_LABELS = {
+    "Q1": "Q1 happy / excited",
+    "Q2": "Q2 angry / tense",
+    "Q3": "Q3 sad / tired",
+    "Q4": "Q4 calm / tender",
+}
+STRATEGY_LABELS = {
+    "match": "Match my mood",
+    "lift": "Lift me up",
+    "calm": "Calm me down",
+    "custom": "Custom target",
+}
+
+
+def _quadrant(v: float, a: float) -> str:
+    if a >= 0:
+        return "Q1" if v >= 0 else "Q2"
+    return "Q4" if v >= 0 else "Q3"
+
+
+def _clamp(x: float) -> float:
+    return -1.0 if x < -1.0 else 1.0 if x > 1.0 else x
+
+
+class MoodMap(QWidget):
+    """The valence-arousal plane. Valence runs left (-1) to right (+1), arousal bottom (-1) to top (+1)."""
+
+    target_picked = Signal(float, float)
+    mood_set = Signal(float, float)
+
+    MARGIN = 22
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(220, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMouseTracking(True)
+        self.setToolTip("Click: set a target (or your mood, see the mode). Shift+click: the other one.")
+        self._points: list[tuple[float, float, str]] = []
+        self._mood: tuple[float, float, float] | None = None
+        self._target: tuple[float, float] | None = None
+        self._path: list[tuple[float, float]] = []
+        self._mode = "target"
+        self._dots: QImage | None = None  # cached layer of track dots
+        self._dots_size = (0, 0)
+
+    # ------------------------------------------------------------------ slots
+    def set_tracks(self, tracks: Iterable[Mapping[str, Any]]) -> None:
+        pts = []
+        for t in tracks:
+            v, a = t.get("valence"), t.get("arousal")
+            if v is None or a is None:
+                continue
+            v, a = _clamp(float(v)), _clamp(float(a))
+            pts.append((v, a, str(t.get("quadrant") or _quadrant(v, a))))
+        self._points = pts
+        self._dots = None
+        self.update()
+
+    def set_mood(self, valence: float, arousal: float, spread: float = 0.0) -> None:
+        self._mood = (_clamp(float(valence)), _clamp(float(arousal)), max(0.0, float(spread)))
+        self.update()
+
+    def clear_mood(self) -> None:
+        self._mood = None
+        self.update()
+
+    def set_target(self, valence: float, arousal: float) -> None:
+        self._target = (_clamp(float(valence)), _clamp(float(arousal)))
+        self.update()
+
+    def clear_target(self) -> None:
+        self._target = None
+        self.update()
+
+    def set_path(self, points: Sequence[tuple[float, float]]) -> None:
+        self._path = [(_clamp(float(v)), _clamp(float(a))) for v, a in points]
+        self.update()
+
+    def set_mode(self, mode: str) -> None:
+        """'target' (a click picks a custom target) or 'mood' (a click says how you feel)."""
+        if mode not in ("target", "mood"):
+            raise ValueError(f"unknown mode {mode!r}")
+        self._mode = mode
+
+    def mode(self) -> str:
+        return self._mode
+
+    # ------------------------------------------------------------------ geometry
+    def plane_rect(self) -> QRectF:
+        m = self.MARGIN
+        side = max(10.0, min(self.width(), self.height()) - 2.0 * m)
+        x = (self.width() - side) / 2.0
+        y = (self.height() - side) / 2.0
+        return QRectF(x, y, side, side)
+
+    def to_widget(self, v: float, a: float) -> QPointF:
+        r = self.plane_rect()
+        return QPointF(r.left() + (v + 1.0) / 2.0 * r.width(), r.top() + (1.0 - a) / 2.0 * r.height())
+
+    def to_plane(self, point: QPointF) -> tuple[float, float]:
+        r = self.plane_rect()
+        v = (point.x() - r.left()) / r.width() * 2.0 - 1.0
+        a = 1.0 - (point.y() - r.top()) / r.height() * 2.0
+        return _clamp(v), _clamp(a)
+
+    # ------------------------------------------------------------------ events
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        pos = event.position()
+        if not self.plane_rect().adjusted(-4, -4, 4, 4).contains(pos):
+            return None
+        v, a = self.to_plane(pos)
+        mode = self._mode
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            mode = "mood" if mode == "target" else "target"
+        if mode == "target":
+            self.set_target(v, a)
+            self.target_picked.emit(v, a)
+        else:
+            self.mood_set.emit(v, a)
+        event.accept()
+        return None
+
+    def resizeEvent(self, event: Any) -> None:
+        self._dots = None
+        super().resizeEvent(event)
+
+    # ------------------------------------------------------------------ painting
+    def _dot_layer(self) -> QImage:
+        size = (self.width(), self.height())
+        if self._dots is not None and self._dots_size == size:
+            return self._dots
+        img = QImage(max(1, size[0]), max(1, size[1]), QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(Qt.GlobalColor.transparent)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, len(self._points) < 5000)
+        radius = 2.5 if len(self._points) < 2000 else 1.5 if len(self._points) < 20000 else 0.8
+        groups: dict[str, QPolygonF] = {q: QPolygonF() for q in QUADRANT_COLOURS}
+        for v, a, q in self._points:
+            groups.setdefault(q, QPolygonF()).append(self.to_widget(v, a))
+        for q, poly in groups.items():
+            colour = QColor(QUADRANT_COLOURS.get(q, QColor(128, 128, 128)))
+            colour.setAlpha(170 if len(self._points) < 5000 else 90)
+            pen = QPen(colour, radius * 2)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawPoints(poly)
+        p.end()
+        self._dots, self._dots_size = img, size
+        return img
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self.plane_rect()
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.window())
+        # Quadrant tints.
+        half_w, half_h = r.width() / 2.0, r.height() / 2.0
+        cells = {
+            "Q2": QRectF(r.left(), r.top(), half_w, half_h),
+            "Q1": QRectF(r.center().x(), r.top(), half_w, half_h),
+            "Q3": QRectF(r.left(), r.center().y(), half_w, half_h),
+            "Q4": QRectF(r.center().x(), r.center().y(), half_w, half_h),
+        }
+        for q, cell in cells.items():
+            tint = QColor(QUADRANT_COLOURS[q])
+            tint.setAlpha(28)
+            p.fillRect(cell, tint)
+        # Axes and frame.
+        p.setPen(QPen(pal.mid().color(), 1))
+        p.drawRect(r)
+        p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y()))
+        p.drawLine(QPointF(r.center().x(), r.top()), QPointF(r.center().x(), r.bottom()))
+        # Labels.
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.5, font.pointSizeF() * 0.85))
+        p.setFont(font)
+        p.setPen(pal.text().color())
+        pad = 4.0
+        for q, cell in cells.items():
+            align = {
+                "Q1": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                "Q2": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                "Q3": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                "Q4": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+            }[q]
+            p.drawText(cell.adjusted(pad, pad, -pad, -pad), int(align), QUADRANT_LABELS[q])
+        p.drawText(
+            QRectF(r.left(), r.bottom() + 2, r.width(), self.MARGIN - 2),
+            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+            "valence →",
+        )
+        p.save()
+        p.translate(r.left() - 4, r.center().y())
+        p.rotate(-90)
+        p.drawText(
+            QRectF(-r.height() / 2, -self.MARGIN + 2, r.height(), self.MARGIN - 4),
+            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+            "arousal →",
+        )
+        p.restore()
+        # Tracks.
+        if self._points:
+            p.drawImage(0, 0, self._dot_layer())
+        # Planned path.
+        if self._path:
+            path = QPainterPath()
+            start = self._mood[:2] if self._mood else self._path[0]
+            path.moveTo(self.to_widget(*start))
+            for v, a in self._path:
+                path.lineTo(self.to_widget(v, a))
+            p.setPen(QPen(pal.text().color(), 1.6, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(path)
+            p.setBrush(pal.base())
+            for i, (v, a) in enumerate(self._path):
+                c = self.to_widget(v, a)
+                p.setPen(QPen(pal.text().color(), 1.2))
+                p.drawEllipse(c, 7, 7)
+                p.drawText(
+                    QRectF(c.x() - 7, c.y() - 7, 14, 14), int(Qt.AlignmentFlag.AlignCenter), str(i + 1)
+                )
+        # Target.
+        if self._target:
+            c = self.to_widget(*self._target)
+            p.setPen(QPen(QColor(200, 40, 160), 2.2))
+            p.drawLine(QPointF(c.x() - 8, c.y()), QPointF(c.x() + 8, c.y()))
+            p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, 5, 5)
+        # Current mood with its uncertainty.
+        if self._mood:
+            v, a, spread = self._mood
+            c = self.to_widget(v, a)
+            rad = spread / 2.0 * r.width()
+            fill = QColor(pal.highlight().color())
+            fill.setAlpha(45)
+            p.setBrush(fill)
+            p.setPen(QPen(pal.highlight().color(), 1.2, Qt.PenStyle.DotLine))
+            if rad > 1:
+                p.drawEllipse(c, rad, rad)
+            p.setBrush(pal.highlight())
+            p.setPen(QPen(pal.highlightedText().color(), 1.5))
+            p.drawEllipse(c, 6, 6)
+        p.end()
+
+
+class StrategyBar(QWidget):
+    """Strategy selector, steps, and the inferred intention with a follow/override toggle."""
+
+    strategy_changed = Signal(str)
+    steps_changed = Signal(int)
+    follow_suggestions_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        for key, label in STRATEGY_LABELS.items():
+            self.combo.addItem(label, key)
+        self.combo.setToolTip(
+            "Match stays with your mood (default). Lift and calm walk one step per track "
+            "from where you are toward the goal (iso principle). Custom: click the map."
+        )
+        self.steps = QSpinBox()
+        self.steps.setRange(0, 30)
+        self.steps.setValue(5)
+        self.steps.setPrefix("steps: ")
+        self.steps.setToolTip("How many tracks the walk to the target takes")
+        self.follow = QCheckBox("Follow suggestions")
+        self.follow.setToolTip(
+            "Let Moodtape switch strategy when it infers a wish (e.g. bright music, sad face)"
+        )
+        self.suggestion = QLabel("")
+        self.suggestion.setWordWrap(True)
+        self.suggestion.setObjectName("intentionLabel")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.combo, 1)
+        top.addWidget(self.steps)
+        top.addWidget(self.follow)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(self.suggestion)
+        self._updating = False
+        self.combo.currentIndexChanged.connect(self._on_combo)
+        self.steps.valueChanged.connect(self._on_steps)
+        self.follow.toggled.connect(self._on_follow)
+        self._update_steps_enabled()
+
+    def strategy(self) -> str:
+        return str(self.combo.currentData())
+
+    def set_strategy(self, strategy: str) -> None:
+        """Show a strategy without emitting strategy_changed (e.g. when the engine followed a suggestion)."""
+        i = self.combo.findData(strategy)
+        if i < 0:
+            raise ValueError(f"unknown strategy {strategy!r}")
+        self._updating = True
+        try:
+            self.combo.setCurrentIndex(i)
+        finally:
+            self._updating = False
+        self._update_steps_enabled()
+
+    def set_steps(self, steps: int) -> None:
+        self._updating = True
+        try:
+            self.steps.setValue(int(steps))
+        finally:
+            self._updating = False
+
+    def set_intention(self, strategy: str, reason: str, overridden: bool = False) -> None:
+        """Show the tracker's inference (emotion.tracker.Intention.inferred / reason)."""
+        label = STRATEGY_LABELS.get(strategy, strategy)
+        prefix = "Suggestion" if not overridden else "Suggestion (you chose otherwise)"
+        self.suggestion.setText(f"{prefix}: {label}. {reason}")
+
+    def _on_combo(self, _index: int) -> None:
+        self._update_steps_enabled()
+        if self._updating:
+            return
+        if self.follow.isChecked():  # a manual choice overrides the suggestion
+            self.follow.setChecked(False)
+        self.strategy_changed.emit(self.strategy())
+
+    def _on_steps(self, value: int) -> None:
+        if not self._updating:
+            self.steps_changed.emit(int(value))
+
+    def _on_follow(self, checked: bool) -> None:
+        self.follow_suggestions_changed.emit(bool(checked))
+
+    def _update_steps_enabled(self) -> None:
+        self.steps.setEnabled(self.strategy() != "match")
