@@ -47,7 +47,9 @@ def resources_dir() -> Path:
 
 
 def models_dir() -> Path:
-    return resources_dir() / "models"
+    """Trained weights and model cards; $MOODTAPE_MODELS_DIR overrides it (tests of missing/corrupt models)."""
+    env = os.environ.get("MOODTAPE_MODELS_DIR")
+    return Path(env) if env else resources_dir() / "models"
 
 
 def shared_data_dir() -> Path:

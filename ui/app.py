@@ -18,10 +18,13 @@ log = logging.getLogger("moodtape")
 
 
 def setup_logging() -> str:
+    """Log to moodtape.log in the user data dir (user-only permissions), once per process."""
     path = data_dir() / "moodtape.log"
+    root = logging.getLogger()
+    if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        return str(path)
     handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     try:

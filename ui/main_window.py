@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from library.paths import data_dir
 from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
@@ -43,6 +44,10 @@ from ui.tagging import TaggingController
 from ui.workers import run_in_background
 
 log = logging.getLogger("moodtape.ui")
+
+
+def log_path() -> str:
+    return str(data_dir() / "moodtape.log")
 AUTO_QUEUE_LENGTH = 10
 SAVE_EVERY_MS = 10_000
 WATCH_LIMIT = 2000  # folders watched for changes at most
@@ -528,12 +533,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def report_worker_error(self, message: str, tb: str = "") -> None:
-        """An exception in a worker: logged (with traceback) by the worker; shown here once per kind."""
-        self.show_message(message)
+        """An exception in a worker: logged with its traceback; shown to the listener once per kind."""
+        log.error("%s\n%s", message, tb)
         key = message.split(":", 1)[0]
         if key not in self._shown_errors:
             self._shown_errors.add(key)
-            log.error("%s", message)
+            self.show_message(f"{message} (details in the log: {log_path()})")
         if self._scanning is not None and message.startswith("scan of"):
             self._scanning = None
             self._next_scan()
