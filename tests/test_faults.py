@@ -3,6 +3,7 @@
 import logging
 import os
 import stat
+from pathlib import Path
 
 from library.paths import data_dir
 from library.store import Store
@@ -37,7 +38,7 @@ def test_worker_exception_logged_and_shown_once(qtbot, tmp_path):
         assert sum("the disk said no" in m for m in shown) == 1, shown
         for h in logging.getLogger().handlers:
             h.flush()
-        text = open(log_file, encoding="utf-8").read()
+        text = Path(log_file).read_text(encoding="utf-8")
         assert "Traceback" in text and "ValueError: the disk said no" in text
         assert stat.S_IMODE(os.stat(log_file).st_mode) == 0o600
         assert os.path.dirname(log_file) == str(data_dir())
