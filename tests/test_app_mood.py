@@ -90,3 +90,12 @@ def test_plays_and_likes_go_to_history_and_preferences(app_window, qtbot):
     rows = history.recent(window.store)
     assert any(r["path"] == first and r.get("liked") for r in rows)
     assert any(r["path"] == first and r["skipped"] for r in rows)
+
+
+def test_seed_track_pulls_the_plan_to_its_mood(app_window, qtbot):
+    window, controller = app_window
+    row = next(r for r in range(window.filter.rowCount()) if window.filter.path_at(r) == "/music/Q2/1.ogg")
+    window.table.selectRow(row)
+    controller.seed_selected()
+    quads = planned_quadrants(window)
+    assert quads.count("Q2") >= 6, quads

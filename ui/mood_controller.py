@@ -49,6 +49,11 @@ class MoodController(QObject):
         w.queue_pinned_changed.connect(self._pinned_changed)
         w.auto_fill = self.fill
         w.btn_like.clicked.connect(lambda: self.like_current(True))
+        from PySide6.QtGui import QAction
+
+        self.act_seed = QAction("Plan from this track's mood (seed)", w)
+        self.act_seed.triggered.connect(self.seed_selected)
+        w.table.addAction(self.act_seed)
         w.btn_like.show()
         if mood_map is not None:
             mood_map.target_picked.connect(self.set_target)
@@ -115,6 +120,19 @@ class MoodController(QObject):
 
         history.record(self.window.store, path, fraction, skipped, self.engine.mood().quadrant)
         self.engine.track_ended(path, fraction, skipped)
+
+    def seed_selected(self) -> None:
+        """The selected library track is the listener's current favourite: plan from its mood."""
+        paths = self.window.selected_paths()
+        if not paths:
+            return
+        t = self.window.library.track_for(paths[0]) or {}
+        if t.get("valence") is None:
+            self.window.show_message("That track has no mood tag yet: it cannot seed the plan")
+            return
+        self.engine.set_seed(paths[0])
+        self.engine.replan("seed track")
+        self.window.show_message(f"Planning from the mood of {t.get('title') or paths[0]}")
 
     def like_current(self, liked: bool = True) -> None:
         path = self.window.engine.current
