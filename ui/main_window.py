@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((220, 150, 150, 90, 60, 65, 65, 140)):
+        for col, width in enumerate((160, 115, 115, 65, 48, 58, 58, 130)):
             self.table.setColumnWidth(col, width)
         self.add_folder_btn = QPushButton("Add folder…")
         lib_top = QHBoxLayout()

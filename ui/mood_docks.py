@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from ui.mood_controller import MoodController
@@ -49,6 +49,14 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
     lay.addWidget(window.strategy_bar)
     lay.addWidget(window.mood_map, 1)
     window.mood_dock = _dock(window, "Mood", "moodDock", mood_page, Qt.DockWidgetArea.RightDockWidgetArea)
+    if not window.store.get_state("window_state"):  # first start: a narrow map, the table gets the room
+
+        def first_layout() -> None:
+            window.resizeDocks([window.mood_dock], [300], Qt.Orientation.Horizontal)
+            total = sum(window.splitter.sizes())
+            window.splitter.setSizes([total - 270, 270])
+
+        QTimer.singleShot(0, first_layout)
     controller = MoodController(window, window.mood_map, window.strategy_bar, retriever_factory=retriever_factory)
     window.mood = controller
 
