@@ -55,6 +55,7 @@ def default_weights_dir() -> Path:
 def _offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def load_backbone(threads: int | None = None) -> tuple[Any, Any]:
@@ -131,6 +132,9 @@ def merge_lora(model: Any, tensors: dict[str, Any], config: dict) -> int:
 class TextEncoder:
     """all-MiniLM-L6-v2 sentence embeddings (mean pooling, L2-normalised), loaded lazily.
 
+    `threads`: torch intra-op threads, set once when the model loads (torch's setting is process-wide;
+    None leaves it alone).
+
     `adapter`: an optional dict of LoRA tensors + config (from the journal weights) merged into the
     weights at load time. Thread-safe: one lock around loading and inference.
     """
@@ -176,8 +180,6 @@ class TextEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with self._lock, torch.inference_mode():
-            if self.threads:
-                torch.set_num_threads(int(self.threads))
             for s in range(0, len(order), self.batch_size):
                 idx = order[s:s + self.batch_size]
                 batch = self._tokenizer([texts[i] for i in idx], padding=True, truncation=True,

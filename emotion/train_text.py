@@ -360,7 +360,7 @@ class Config:
     head_dropout: float = 0.1
     input_scale: float = 20.0
     batch_size: int = 32
-    steps: int = 2400
+    steps: int = 1500
     lr_lora: float = 1e-3
     lr_heads: float = 1e-3
     weight_decay: float = 0.01
@@ -368,7 +368,7 @@ class Config:
     emo_weight: float = 1.0
     pos_weight_power: float = 0.5
     holdout: int = 4000
-    bf16: bool = False
+    bf16: bool = True
 
 
 def train(cfg: Config, eb: EmoBank, ge_train: GoEmotions, ge_dev: GoEmotions, cache_dir: Path | None,
@@ -579,7 +579,7 @@ def model_card(c: dict[str, Any]) -> str:
         f" {c['train_seconds']} s training +",
         f"  {c['cache_seconds']} s caching the frozen bottom-layer states ({c['total_seconds']} s in all).",
         "",
-        "## Validation figures (as measured at the end of training; nothing was selected on them)",
+        "## Validation figures (as measured at the end of training)",
         "| set | n | figure |",
         "|---|---|---|",
         f"| EmoBank dev | {eb['n']} | valence r {eb['valence_r']:.3f} (R2 {eb['valence_r2']:.3f}), "
@@ -633,7 +633,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr-heads", type=float, default=d.lr_heads)
     p.add_argument("--emo-weight", type=float, default=d.emo_weight)
     p.add_argument("--ge-limit", type=int, default=0, help="use only the first N GoEmotions train rows")
-    p.add_argument("--bf16", action="store_true")
+    p.add_argument("--bf16", dest="bf16", action="store_true", default=True,
+                   help="bf16 autocast for the training forward/backward (default; 2x faster on AVX512-BF16)")
+    p.add_argument("--no-bf16", dest="bf16", action="store_false")
     p.add_argument("--time-limit", type=float, default=44 * 60)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")

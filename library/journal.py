@@ -3,8 +3,8 @@
 Plain Python on top of `library.store.Store`'s generic rows; knows nothing of the reader (the reading is
 stored as the JSON-friendly dict the caller gives).
 
-Deleting really removes the text: the row goes, the store is flushed, and it is flushed a second time so that
-the store's previous-version backup (`<file>.bak`, kept by the atomic writer) no longer holds the text either.
+Deleting (or editing) really removes the old text: the store is purged, so neither its file nor the
+previous-version backup (`<file>.bak`, kept by the atomic writer) nor a damaged copy holds it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 TABLE = "journal"
-_PURGE_KEY = "journal.purged_at"
 
 
 class JournalStore:
@@ -39,7 +38,8 @@ class JournalStore:
             raise KeyError(f"no journal entry {entry_id}")
         self.store.update_row(TABLE, int(entry_id), {"text": str(text), "reading": dict(reading or {}),
                                                      "updated": time.time()})
-        self._flush()
+        if self.autoflush:
+            self.purge()  # the old text must not linger in the backup
 
     def set_reading(self, entry_id: int, reading: dict) -> None:
         """Store a (newer) reading without touching the text or the updated time."""
@@ -66,10 +66,11 @@ class JournalStore:
         return True
 
     def purge(self) -> None:
-        """Flush twice so neither the store file nor its `.bak` copy keeps removed text."""
-        self.store.flush()
-        self.store.set_state(_PURGE_KEY, time.time())
-        self.store.flush()
+        """Neither the store file nor its backup keeps removed or replaced text."""
+        if hasattr(self.store, "purge"):
+            self.store.purge()
+        else:
+            self.store.flush()
 
     def __len__(self) -> int:
         return len(self.store.rows(TABLE))

@@ -307,6 +307,19 @@ class Store:
                 self._db.storage.flush()  # type: ignore[attr-defined]
                 self._dirty = False
 
+    def purge(self) -> None:
+        """Write pending changes and make the backup and any damaged copies hold nothing older: removed or
+        edited data (a deleted journal entry, say) is then gone from every file the store keeps."""
+        with self._lock:
+            self._dirty = True
+            self.flush()
+            data = self._db.storage.read() or {}  # type: ignore[attr-defined]
+            _write_atomic(self.path.with_name(self.path.name + ".bak"), json.dumps(data, separators=(",", ":")))
+            stale = self.path.with_name(self.path.name + ".bak.bak")
+            stale.unlink(missing_ok=True)
+            for damaged in self.path.parent.glob(self.path.name + ".damaged-*"):
+                damaged.unlink(missing_ok=True)
+
     def close(self) -> None:
         with self._lock:
             self.flush()

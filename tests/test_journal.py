@@ -46,6 +46,19 @@ def test_heads_directions(reader) -> None:
     assert set(happy.emotions) == set(EKMAN_CLASSES)
 
 
+def test_text_encoder_plain_embeddings() -> None:
+    import numpy as np
+
+    from emotion.text_model import TextEncoder
+
+    enc = TextEncoder(threads=1)
+    assert not enc.loaded and enc.encode([]).shape == (0, 384)
+    e = enc.encode(["a calm piano ballad", "a quiet soft piano song", "aggressive heavy metal riffs", ""])
+    assert e.shape == (4, 384) and e.dtype == np.float32 and enc.loaded
+    assert np.allclose(np.linalg.norm(e, axis=1), 1.0, atol=1e-4)
+    assert e[0] @ e[1] > e[0] @ e[2]
+
+
 def test_sentences_weighted_and_observation(reader) -> None:
     text = "I had cereal for breakfast. " + "I am devastated and heartbroken, my best friend betrayed me."
     r = reader.read(text)
@@ -87,7 +100,6 @@ def test_very_long_entry_is_fast_and_says_so(reader) -> None:
     assert r2.truncated and "characters" in r2.message
 
 
-@pytest.mark.slow
 def test_tiny_training_run(tmp_path: Path) -> None:
     from emotion import train_text
     from emotion.text_model import JournalReader

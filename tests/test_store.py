@@ -81,3 +81,18 @@ def test_non_utf8_paths_survive(tmp_path):
     s.upsert_tracks([{"path": odd, "title": "x"}])
     s.close()
     assert Store(tmp_path / "db.json").get_track(odd)["title"] == "x"
+
+
+def test_purge_leaves_no_old_data_in_any_file(tmp_path):
+    path = tmp_path / "db.json"
+    s = Store(path)
+    row = s.insert_row("journal", {"text": "my secret diary words"})
+    s.flush()
+    s.set_state("x", 1)
+    s.flush()  # the backup now holds the text too
+    (tmp_path / "db.json.damaged-1").write_text('{"journal": "my secret diary words"}')
+    s.remove_row("journal", row)
+    s.purge()
+    for f in tmp_path.iterdir():
+        assert b"my secret diary words" not in f.read_bytes(), f.name
+    assert Store(path).get_state("x") == 1

@@ -15,7 +15,7 @@ worker thread, on the first reading.
 
 from __future__ import annotations
 
-import html
+import html as _html
 import logging
 import threading
 import time
@@ -176,7 +176,7 @@ class JournalPane(QWidget):
         if isinstance(result, Exception):
             if request == self._request:
                 self.status.setText("could not read the entry")
-                self.reading_view.setText(html.escape(f"Could not read this entry ({result})."))
+                self.reading_view.setText(_esc(f"Could not read this entry ({result})."))
             return
         if entry_id is not None and result is not None and getattr(result, "ok", False):
             try:
@@ -285,6 +285,10 @@ class JournalPane(QWidget):
 
 # --------------------------------------------------------------------------------------- formatting
 
+def _esc(text: str) -> str:
+    return _html.escape(str(text), quote=False)
+
+
 def entry_title(entry: dict) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(entry.get("created", 0))))
     first = " ".join(str(entry.get("text", "")).split())[:48]
@@ -299,21 +303,21 @@ def format_reading(reading: Any) -> str:
 
 def format_reading_dict(d: dict) -> str:
     if not d.get("ok"):
-        return html.escape(d.get("message") or "can't read this")
+        return _esc(d.get("message") or "can't read this")
     v, a = float(d.get("valence", 0.0)), float(d.get("arousal", 0.0))
     parts = [f"<b>valence</b> {v:+.2f} &nbsp; <b>arousal</b> {a:+.2f}"]
     top = d.get("top_emotions") or []
     if top:
-        names = ", ".join(f"{html.escape(str(k))} ({float(p):.0%})" for k, p in top[:3])
+        names = ", ".join(f"{_esc(str(k))} ({float(p):.0%})" for k, p in top[:3])
         parts.append(f"<b>feels like</b> {names}")
     sents = d.get("sentences") or []
     if sents:
         rows = []
         for s, w, v, a in sents[:3]:
             short = s if len(s) <= 120 else s[:117] + "…"
-            rows.append(f"<li>{html.escape(short)} <i>(weight {float(w):.0%}, v {float(v):+.2f}, "
+            rows.append(f"<li>{_esc(short)} <i>(weight {float(w):.0%}, v {float(v):+.2f}, "
                         f"a {float(a):+.2f})</i></li>")
         parts.append("<b>what weighed most</b><ul>" + "".join(rows) + "</ul>")
     if d.get("message"):
-        parts.append(f"<i>{html.escape(d['message'])}</i>")
+        parts.append(f"<i>{_esc(d['message'])}</i>")
     return "<br>".join(parts)
