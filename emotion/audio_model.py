@@ -139,8 +139,14 @@ class AudioMoodModel:
         return self._result(va_logit, qprob, gprob)
 
     def _result(self, va_logit: np.ndarray, qprob: np.ndarray, gprob: np.ndarray) -> dict[str, Any]:
-        valence = float(np.tanh(va_logit[0] / 2.0))
-        arousal = float(np.tanh(va_logit[1] / 2.0))
+        v_head = float(np.tanh(va_logit[0] / 2.0))
+        a_head = float(np.tanh(va_logit[1] / 2.0))
+        # blend the regression head with the quadrant head's marginals (weight chosen by song-grouped CV)
+        w = float(self.config.get("blend", 0.0))
+        v_quad = float(2.0 * (qprob[0] + qprob[3]) - 1.0)
+        a_quad = float(2.0 * (qprob[0] + qprob[1]) - 1.0)
+        valence = (1.0 - w) * v_head + w * v_quad
+        arousal = (1.0 - w) * a_head + w * a_quad
         q = QUADRANTS[int(np.argmax(qprob))]
         moods = {g: round(float(p), 4) for g, p in zip(GEMS, gprob)}
         for qi, word in QUADRANT_WORDS.items():
@@ -153,6 +159,8 @@ class AudioMoodModel:
             "quadrant_probs": {qq: round(float(p), 4) for qq, p in zip(QUADRANTS, qprob)},
             "moods": moods,
             "model_version": self.version,
+            "heads": {"valence": round(v_head, 4), "arousal": round(a_head, 4), "valence_quadrant": round(v_quad, 4),
+                      "arousal_quadrant": round(a_quad, 4)},
         }
 
     def predict_excerpts(self, excerpts: list[np.ndarray]) -> dict[str, Any]:

@@ -68,13 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             tagger.cancel()
             summary = tagger.summary
+        except FileNotFoundError as exc:  # no model weights
+            print(f"error: {exc}", file=sys.stderr)
+            out["error"] = str(exc)
+            summary = None
         out["tag"] = summary.as_dict() if summary is not None else None
         out["tagged_total"] = sum(1 for t in store.all_tracks() if t.get("tag_key"))
         out["problems"] = len(store.problems("tag"))
     finally:
         store.close()
     print(json.dumps(out))
-    return 0
+    return 1 if "error" in out else 0
 
 
 if __name__ == "__main__":

@@ -53,17 +53,17 @@ def model():
 def library(tmp_path: Path):
     media = tmp_path / "music"
     media.mkdir()
-    good = [tone_file(media / "a.wav", 20, 220.0), tone_file(media / "b.wav", 40, 440.0)]
+    good = [tone_file(media / "a.wav", 12, 220.0)]
     ogg = media / "c.ogg"
     import soundfile as sf
 
-    y, sr = sf.read(str(good[1]))
+    y, sr = sf.read(str(tone_file(tmp_path / "b.wav", 30, 440.0)))
     sf.write(str(ogg), y, sr, format="OGG", subtype="VORBIS")
     good.append(ogg)
     if shutil.which("ffmpeg"):
         mp4 = media / "d.mp4"
-        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=blue:s=64x64:d=12",
-                        "-i", str(good[0]), "-t", "12", "-c:v", "mpeg4", "-c:a", "aac", "-shortest", str(mp4)],
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=blue:s=32x32:d=10",
+                        "-i", str(good[0]), "-t", "10", "-c:v", "mpeg4", "-c:a", "aac", "-shortest", str(mp4)],
                        check=True)
         good.append(mp4)
     broken = media / "broken.mp3"

@@ -32,7 +32,7 @@ PREVIEW_W, PREVIEW_H = 320, 240
 
 def mood_words(valence: float, arousal: float, category: str = "") -> str:
     q = quadrant(valence, arousal)
-    base = f"{category} · " if category else ""
+    base = f"{category} · " if category and category != QUADRANT_NAMES[q] else ""
     return f"{base}{QUADRANT_NAMES[q]} (valence {valence:+.2f}, arousal {arousal:+.2f})"
 
 

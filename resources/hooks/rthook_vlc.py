@@ -1,8 +1,8 @@
 """PyInstaller runtime hook: make python-vlc use the libVLC and plugins inside the bundle.
 
-Runs before main.py in the frozen app. Sets VLC_PLUGIN_PATH to <bundle>/vlc/plugins and PYTHON_VLC_LIB_PATH to the
-bundled libvlc.so.5 (after loading libvlccore.so.9 globally so libvlc finds it). PYTHON_VLC_MODULE_PATH is never
-set: python-vlc exits when it names a missing folder. Also keeps Hugging Face offline (the app never downloads).
+Runs before main.py in the frozen app. Sets VLC_PLUGIN_PATH to <bundle>/vlc/plugins and PYTHON_VLC_LIB_PATH
+to the bundled libvlc.so.5 (after loading libvlccore.so.9 globally so libvlc finds it). PYTHON_VLC_MODULE_PATH
+is never set: python-vlc exits when it names a missing folder. Also keeps Hugging Face offline.
 """
 
 from __future__ import annotations
