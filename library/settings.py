@@ -33,7 +33,7 @@ def _default_half_lives() -> dict[str, float]:
 @dataclass
 class Settings:
     camera_device: int | str = 0  # a device index or a video file / device path
-    camera_fps: float = 5.0  # frames read per second
+    camera_fps: float = 15.0  # frames read per second
     camera_enabled: bool = False  # privacy: the camera stays off until the listener turns it on
     journal_enabled: bool = True
     audio_tagging_enabled: bool = True

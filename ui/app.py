@@ -50,8 +50,11 @@ def make_backend(audio_output: str | None = None):
         return NullBackend(), f"Playback is off: {exc}"
 
 
-def build_window(store: Store | None = None, backend=None, auto_tag: bool = True, camera_source: int | str = 0,
-                 mood: bool = True):
+def build_window(store: Store | None = None, backend=None, auto_tag: bool = True,
+                 camera_source: int | str | None = None, mood: bool = True, desktop: bool = True):
+    """The main window with its mood docks and desktop integration (settings, tray, MPRIS).
+
+    `camera_source` (the --camera flag) overrides the camera device of the settings for this run."""
     from ui.main_window import MainWindow
 
     store = store or Store()
@@ -63,8 +66,14 @@ def build_window(store: Store | None = None, backend=None, auto_tag: bool = True
     if mood:
         from ui.mood_docks import install_mood_features
 
-        install_mood_features(window, camera_source=camera_source)
+        install_mood_features(window, camera_source=0 if camera_source is None else camera_source)
         window.restore_layout()  # now with the docks
+    if desktop:
+        from ui.desktop import install_desktop
+
+        install_desktop(window, camera_override=camera_source)
+        if not auto_tag:
+            window.auto_tag = False
     if message:
         window.show_message(message)
     if store.recovered:
@@ -110,7 +119,7 @@ def run(args) -> int:
     except StoreCorrupt as exc:
         QMessageBox.critical(None, "Moodtape", str(exc))
         return 2
-    camera = args.camera if args.camera is not None else 0
+    camera = args.camera
     if isinstance(camera, str) and camera.isdigit():
         camera = int(camera)
     window = build_window(store, camera_source=camera)
@@ -126,6 +135,11 @@ def run(args) -> int:
 
         QTimer.singleShot(0, report)
         return app.exec()
+    from PySide6.QtCore import QTimer
+
+    from ui.desktop import show_welcome
+
+    QTimer.singleShot(0, lambda: show_welcome(window))
     if getattr(args, "session", False) and hasattr(window, "start_session"):
         window.start_session()
     folders = [os.path.abspath(f) for f in (args.library or [])]

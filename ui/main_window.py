@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
 
         self.act_add_folder = act("&Add music folder…", "Ctrl+L", self.choose_folder)
         self.act_rescan = act("&Rescan library", "F5", self.rescan_all)
-        self.act_quit = act("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_quit = act("&Quit", QKeySequence.StandardKey.Quit, self.quit_app)
         self.act_play = act("Play / pause", "Space", self.engine.play_pause)
         self.act_next = act("Next", "Ctrl+Right", self.engine.next)
         self.act_prev = act("Previous", "Ctrl+Left", self.engine.previous)
@@ -309,6 +309,32 @@ class MainWindow(QMainWindow):
             self.store.flush()
         if scan:
             self.scan(folder)
+
+    def remove_folder(self, folder: str) -> int:
+        """Forget a library folder: its tracks leave the library and the queue (the files stay on disk).
+        Returns how many tracks were dropped."""
+        folder = os.path.abspath(folder)
+        self.store.set_state("library_folders", [f for f in self.library_folders() if f != folder])
+        others = [f.rstrip(os.sep) + os.sep for f in self.library_folders()]
+        prefix = folder.rstrip(os.sep) + os.sep
+        gone = [t["path"] for t in self.store.all_tracks()
+                if t["path"].startswith(prefix) and not any(t["path"].startswith(o) for o in others)]
+        self.store.remove_tracks(gone)
+        stale = [p["path"] for p in self.store.problems()
+                 if p["path"].startswith(prefix) and not any(p["path"].startswith(o) for o in others)]
+        if stale:
+            self.store.clear_problems(paths=stale)
+        self.store.flush()
+        watched = [d for d in self.watcher.directories() if d == folder or d.startswith(prefix)]
+        if watched:
+            self.watcher.removePaths(watched)
+        self.library.set_rows(self.store.all_tracks())
+        self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
+        self.queue_model.refresh()
+        self.refresh_problems()
+        self._update_counts()
+        self.library_changed.emit()
+        return len(gone)
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a music folder", str(Path.home()))
@@ -601,7 +627,19 @@ class MainWindow(QMainWindow):
         if saved.current and saved.current in known:
             self.engine.restore(saved.current, int(self.store.get_state("position_ms", 0) or 0))
 
+    def quit_app(self) -> None:
+        """Quit for real (closing the window may only hide it in the tray)."""
+        self.quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        from ui.desktop import close_to_tray
+
+        if close_to_tray(self):  # keep playing in the tray
+            self.save_state()
+            self.hide()
+            event.ignore()
+            return
         self.save_state()
         self.tagging.cancel()
         self.tagging.wait(5)

@@ -72,8 +72,8 @@ class MoodController(QObject):
         self._show_mood()
 
     def set_user_mood(self, valence: float, arousal: float) -> None:
-        self.engine.set_user_mood(valence, arousal)
-        self.engine.replan("mood set on the map")
+        if self.engine.set_user_mood(valence, arousal) is None:  # a click is explicit: re-plan even below hysteresis
+            self.engine.replan("mood set on the map")
         self._show_mood()
 
     def set_target(self, valence: float, arousal: float) -> None:

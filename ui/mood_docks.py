@@ -91,9 +91,11 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
     def start_session(full_screen: bool = True, leave_timeout_s: float = 10.0):
         from ui.session import HandsFreeSession
 
+        source = camera_source
         if hasattr(window, "camera_panel"):
             window.camera_panel.stop()  # one reader owns the camera at a time
-        window.session = HandsFreeSession(window, camera_source, leave_timeout_s)
+            source = window.camera_panel.source  # as the settings left it
+        window.session = HandsFreeSession(window, source, leave_timeout_s)
         window.session.start(full_screen)
         return window.session
 

@@ -324,10 +324,10 @@ class StrategyBar(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.combo, 1)
         top.addWidget(self.steps)
-        top.addWidget(self.follow)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
+        lay.addWidget(self.follow)  # its own row, so the mood dock can stay narrow
         lay.addWidget(self.suggestion)
         self._updating = False
         self.combo.currentIndexChanged.connect(self._on_combo)
