@@ -81,6 +81,7 @@ class JournalPane(QWidget):
     observation = Signal(object)  # mood_space.Observation
     reading_ready = Signal(object)  # the Reading shown
     entries_changed = Signal()
+    reader_off = Signal(str)  # the journal model could not load: why (emitted once; entries still save)
 
     def __init__(self, store: Any, reader_factory: Callable[[], Any] | None = None,
                  parent: QWidget | None = None, debounce_ms: int = DEBOUNCE_MS,
@@ -99,6 +100,7 @@ class JournalPane(QWidget):
         self._current_id: int | None = None
         self._loading_list = False
         self.last_reading: Any = None
+        self.off_reason: str | None = None
 
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText("How are you feeling? Write as much or as little as you like.")
@@ -183,9 +185,13 @@ class JournalPane(QWidget):
                 self.journal.set_reading(entry_id, result.to_dict())
             except Exception:
                 log.debug("could not store reading for %s", entry_id)
+        off = getattr(self._reader, "unavailable", None)
+        if off and self.off_reason is None:
+            self.off_reason = str(off)
+            self.reader_off.emit(self.off_reason)
         if request != self._request:  # a newer reading is on its way
             return
-        self.status.setText("")
+        self.status.setText("reader off" if self.off_reason else "")
         self.last_reading = result
         self.reading_view.setText(format_reading(result))
         self.reading_ready.emit(result)

@@ -17,6 +17,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from emotion.mood_space import Observation
 from player.mood_engine import MoodEngine
+from ui.mood_map import points_for
+from ui.workers import run_in_background
 
 log = logging.getLogger("moodtape.mood")
 
@@ -24,6 +26,7 @@ log = logging.getLogger("moodtape.mood")
 class MoodController(QObject):
     plan_ready = Signal(list, str)  # [PlannedTrack], reason — always delivered on the GUI thread
     mood_changed = Signal(float, float, float, float)  # valence, arousal, spread, confidence
+    library_indexed = Signal(int)  # the planner and the map have the tagged tracks (how many)
 
     def __init__(self, window, mood_map=None, strategy_bar=None, retriever_factory=None) -> None:
         super().__init__(window)
@@ -34,6 +37,8 @@ class MoodController(QObject):
         self._retriever_factory = retriever_factory
         self._retriever = None
         self.replans = 0
+        self._pushing = False
+        self._push_again = False
         self.engine.add_listener(lambda plan, reason: self.plan_ready.emit(list(plan), reason))
         self.plan_ready.connect(self._apply_plan)
         self._library_timer = QTimer(self, singleShot=True, interval=300)
@@ -148,10 +153,33 @@ class MoodController(QObject):
         self.engine.set_pinned(self.window.engine.queue.pinned_paths())
 
     def _push_library(self) -> None:
+        """Hand the tagged tracks to the planner and the map. Indexing a large library takes a while (about 0.8 s
+        for 50,000 tracks), so it runs off the GUI thread, one push at a time; the new plan arrives through
+        plan_ready."""
+        if self._pushing:
+            self._push_again = True
+            return
+        self._pushing = True
         tagged = [t for t in self.window.library.rows() if t.get("valence") is not None]
-        self.engine.set_tracks(tagged)
+
+        def work(_report):
+            self.engine.set_tracks(tagged)
+            return points_for(tagged)
+
+        run_in_background(work, on_done=self._library_pushed, on_error=self._push_failed, name="mood planner index")
+
+    def _library_pushed(self, points: list) -> None:
+        self._pushing = False
         if self.map is not None:
-            self.map.set_tracks(tagged)
+            self.map.set_points(points)
+        self.library_indexed.emit(len(points))
+        if self._push_again:
+            self._push_again = False
+            self._push_library()
+
+    def _push_failed(self, message: str, tb: str) -> None:
+        self._pushing = False
+        self.window.report_worker_error(message, tb)
 
     # ----- planning
     def fill(self) -> None:

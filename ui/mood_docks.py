@@ -66,6 +66,7 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
 
             pane = JournalPane(window.store, reader_factory=journal_reader_factory)
             pane.reading_ready.connect(lambda r: controller.journal_reading(pane.editor.toPlainText(), r))
+            pane.reader_off.connect(window.show_message)
             window.journal_pane = pane
         except Exception as exc:  # the journal is optional
             log.exception("journal pane unavailable")
@@ -79,6 +80,7 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
 
             panel = CameraPanel(source=camera_source)
             panel.observation.connect(controller.observe)
+            panel.error.connect(window.show_message)  # camera lost, model missing: the status bar says so too
             window.camera_panel = panel
         except Exception as exc:  # the camera is optional
             log.exception("camera panel unavailable")

@@ -66,6 +66,18 @@ def _clamp(x: float) -> float:
     return -1.0 if x < -1.0 else 1.0 if x > 1.0 else x
 
 
+def points_for(tracks: Iterable[Mapping[str, Any]]) -> list[tuple[float, float, str]]:
+    """(valence, arousal, quadrant) of each tagged track, for MoodMap.set_points. Plain Python: any thread."""
+    pts = []
+    for t in tracks:
+        v, a = t.get("valence"), t.get("arousal")
+        if v is None or a is None:
+            continue
+        v, a = _clamp(float(v)), _clamp(float(a))
+        pts.append((v, a, str(t.get("quadrant") or _quadrant(v, a))))
+    return pts
+
+
 class MoodMap(QWidget):
     """The valence-arousal plane. Valence runs left (-1) to right (+1), arousal bottom (-1) to top (+1)."""
 
@@ -90,14 +102,11 @@ class MoodMap(QWidget):
 
     # ------------------------------------------------------------------ slots
     def set_tracks(self, tracks: Iterable[Mapping[str, Any]]) -> None:
-        pts = []
-        for t in tracks:
-            v, a = t.get("valence"), t.get("arousal")
-            if v is None or a is None:
-                continue
-            v, a = _clamp(float(v)), _clamp(float(a))
-            pts.append((v, a, str(t.get("quadrant") or _quadrant(v, a))))
-        self._points = pts
+        self.set_points(points_for(tracks))
+
+    def set_points(self, points: list[tuple[float, float, str]]) -> None:
+        """Dots from `points_for` (which may run off the GUI thread)."""
+        self._points = list(points)
         self._dots = None
         self.update()
 

@@ -120,6 +120,8 @@ def check_text_model(tmp: Path) -> str:
     reader = JournalReader()
     happy = reader.read("What a wonderful day, I feel so happy and loved.")
     sad = reader.read("I feel miserable and alone, everything went wrong.")
+    if reader.unavailable:
+        raise RuntimeError(reader.unavailable)
     if not (happy.ok and sad.ok and happy.valence > sad.valence):
         raise RuntimeError(f"happy {happy.valence:+.2f} vs sad {sad.valence:+.2f}")
     return f"journal reader: happy {happy.valence:+.2f} > sad {sad.valence:+.2f}"
