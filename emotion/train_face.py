@@ -257,13 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "resources" / "models")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "moodtape_face_cache")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--folds", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--distill", type=float, default=1.0)
     ap.add_argument("--wpow", type=float, default=0.75)
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--no-final", action="store_true", help="validate only, do not train/save the final model")
+    ap.add_argument("--no-cv", action="store_true", help="only train and save the final model (no validation)")
     ap.add_argument("--card", type=Path, default=None,
                     help="with --no-final: write the model card with this run's validation here")
     ap.add_argument("--tiny", action="store_true", help="a few photos and steps (for tests)")
@@ -305,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
         result["weights"] = str(wpath)
         write_card(args.out / "face_expression.md", None, args, len(y), len(set(groups)), time.time() - t_start)
 
+    if args.no_cv:
+        result["seconds"] = round(time.time() - t_start, 1)
+        print(json.dumps(result))
+        return 0
     from sklearn.model_selection import GroupKFold
 
     from emotion.face_model import MiniXception, load_fer_weights

@@ -99,3 +99,32 @@ def test_seed_track_pulls_the_plan_to_its_mood(app_window, qtbot):
     controller.seed_selected()
     quads = planned_quadrants(window)
     assert quads.count("Q2") >= 6, quads
+
+
+def test_journal_retrieval_keeps_its_embeddings_between_runs(app_window, qtbot, monkeypatch):
+    """A journal entry re-ranks tracks by meaning; the track embeddings are cached on disk, so the next start
+    embeds nothing it has seen."""
+    from library.paths import cache_dir
+    from tests.test_planner import FakeEncoder
+
+    made: list[FakeEncoder] = []
+
+    def fake_encoder():
+        made.append(FakeEncoder())
+        return made[-1]
+
+    monkeypatch.setattr("emotion.text_model.TextEncoder", fake_encoder)
+    window, controller = app_window
+    reading = type("R", (), {"ok": True, "to_observation": lambda self: Observation("journal", -0.6, -0.4, 0.8,
+                                                                                     "sadness", time.time())})()
+    controller.journal_reading("A grey, rainy day; I feel down.", reading)
+    assert controller.engine.retriever is not None and len(controller.engine.retriever.paths) == 32
+    cache = list(cache_dir().glob("track_embeddings*.npz"))
+    assert len(cache) == 1
+    first_calls = made[0].calls
+    from player.retrieval import TrackRetriever
+
+    again = TrackRetriever(encoder=FakeEncoder())
+    assert again.load_cache(cache[0]) > 0
+    assert again.index(controller.engine.planner.tracks) == 0  # every description came from the cache
+    assert first_calls > 0

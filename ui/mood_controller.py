@@ -23,6 +23,13 @@ from ui.workers import run_in_background
 log = logging.getLogger("moodtape.mood")
 
 
+def _embedding_cache():
+    """Track-description embeddings of the journal's sentence encoder (plain MiniLM), kept between runs."""
+    from library.paths import cache_dir
+
+    return cache_dir() / "track_embeddings-minilm-l6.npz"
+
+
 class MoodController(QObject):
     plan_ready = Signal(list, str)  # [PlannedTrack], reason — always delivered on the GUI thread
     mood_changed = Signal(float, float, float, float)  # valence, arousal, spread, confidence
@@ -99,8 +106,10 @@ class MoodController(QObject):
         def work(_report):
             retriever = self._get_retriever()
             if retriever is not None:
-                retriever.index(list(self.engine.planner.tracks))
+                added = retriever.index(list(self.engine.planner.tracks))
                 self.engine.retriever = retriever
+                if added and self._retriever_factory is None:
+                    retriever.save_cache(_embedding_cache())  # the next start embeds only what changed
             self.engine.journal_entry(text, None)
 
         run_in_background(work, on_error=self.window.report_worker_error, name="journal retrieval")
@@ -113,6 +122,7 @@ class MoodController(QObject):
                 from player.retrieval import TrackRetriever
 
                 self._retriever = TrackRetriever()
+                self._retriever.load_cache(_embedding_cache())
         return self._retriever
 
     # ----- player events
