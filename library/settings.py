@@ -35,6 +35,7 @@ class Settings:
     camera_device: int | str = 0  # a device index or a video file / device path
     camera_fps: float = 15.0  # frames read per second
     camera_enabled: bool = False  # privacy: the camera stays off until the listener turns it on
+    leave_timeout_s: float = 10.0  # hands-free session: no face this long pauses the music
     journal_enabled: bool = True
     audio_tagging_enabled: bool = True
     default_strategy: str = "match"
@@ -54,6 +55,7 @@ class Settings:
         ok = isinstance(cam, int | str) and not isinstance(cam, bool)
         out.camera_device = cam if ok else d.camera_device
         out.camera_fps = _num(out.camera_fps, d.camera_fps, 0.5, 60.0)
+        out.leave_timeout_s = _num(out.leave_timeout_s, d.leave_timeout_s, 2.0, 3600.0)
         for name in ("camera_enabled", "journal_enabled", "audio_tagging_enabled", "close_to_tray",
                      "first_run_done"):
             if not isinstance(getattr(out, name), bool):

@@ -174,3 +174,20 @@ def test_welcome_on_first_run_only(build, qtbot):
     w.settings = st.load()
     desktop.show_welcome(w)
     assert not [d for d in w.findChildren(QDialog, "welcomeDialog") if d.isVisible()]
+
+
+def test_session_button_uses_the_settings_leave_time(build, monkeypatch):
+    st.save(Settings(leave_timeout_s=42.0))
+    started = []
+
+    class FakeSession:
+        def __init__(self, window, source, leave_timeout_s) -> None:
+            started.append((source, leave_timeout_s))
+
+        def start(self, full_screen: bool = True) -> None:
+            pass
+
+    monkeypatch.setattr("ui.session.HandsFreeSession", FakeSession)
+    w = build(auto_tag=False, camera_source="/videos/face.mp4")
+    w.session_button.click()
+    assert started == [("/videos/face.mp4", 42.0)]

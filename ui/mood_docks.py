@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.mood_controller import MoodController
 from ui.mood_map import MoodMap, StrategyBar
@@ -90,8 +90,12 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
     if journal and camera:
         window.tabifyDockWidget(window.journal_dock, window.camera_dock)
 
-    def start_session(full_screen: bool = True, leave_timeout_s: float = 10.0):
+    def start_session(full_screen: bool = True, leave_timeout_s: float | None = None):
         from ui.session import HandsFreeSession
+
+        if leave_timeout_s is None:
+            settings = getattr(window, "settings", None)
+            leave_timeout_s = settings.leave_timeout_s if settings is not None else 10.0
 
         source = camera_source
         if hasattr(window, "camera_panel"):
@@ -106,4 +110,10 @@ def install_mood_features(window, camera_source: int | str = 0, journal_reader_f
     act.setShortcut("F11")
     act.triggered.connect(lambda: start_session())
     window.act_session = act
+    button = QPushButton("Hands-free session")
+    button.setObjectName("sessionButton")
+    button.setToolTip("Full screen, camera on: the music follows your face and pauses when you leave (F11)")
+    button.clicked.connect(act.trigger)
+    lay.insertWidget(0, button)
+    window.session_button = button
     return controller

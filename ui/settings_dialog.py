@@ -89,10 +89,17 @@ class SettingsDialog(QDialog):
         self.camera_fps.setSingleStep(0.5)
         self.camera_fps.setSuffix(" frames/s")
         self.camera_fps.setValue(s.camera_fps)
+        self.leave_timeout = QDoubleSpinBox()
+        self.leave_timeout.setRange(2.0, 3600.0)
+        self.leave_timeout.setDecimals(0)
+        self.leave_timeout.setSuffix(" s without a face")
+        self.leave_timeout.setToolTip("In a hands-free session the music pauses when you have been away this long")
+        self.leave_timeout.setValue(s.leave_timeout_s)
         form = QFormLayout(cam)
         form.addRow(self.camera_enabled)
         form.addRow("Device", self.camera_device)
         form.addRow("Rate", self.camera_fps)
+        form.addRow("Pause after", self.leave_timeout)
         others = QGroupBox("Other readers")
         self.journal_enabled = QCheckBox("Journal: read the mood of what I write")
         self.journal_enabled.setChecked(s.journal_enabled)
@@ -184,6 +191,7 @@ class SettingsDialog(QDialog):
             camera_device=device,
             camera_fps=self.camera_fps.value(),
             camera_enabled=self.camera_enabled.isChecked(),
+            leave_timeout_s=self.leave_timeout.value(),
             journal_enabled=self.journal_enabled.isChecked(),
             audio_tagging_enabled=self.tagging_enabled.isChecked(),
             default_strategy=self.strategy.currentData(),
