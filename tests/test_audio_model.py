@@ -16,7 +16,8 @@ from library import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-WEIGHTS = ROOT / "resources" / "models" / "audio_mood.pt"
+WEIGHTS = ROOT / "resources" / "models" / "audio_mood.safetensors"
+MUSICNN_REF = ROOT / "tests" / "data" / "musicnn_ref.npz"
 HAVE_FLUIDSYNTH = shutil.which("fluidsynth") is not None and bool(synth.find_soundfonts())
 needs_fluidsynth = pytest.mark.skipif(not HAVE_FLUIDSYNTH, reason="fluidsynth or a GM soundfont missing")
 
@@ -104,7 +105,7 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "out"
     rc = train_audio.main(["--tiny", "--threads", "1", "--work-dir", str(tmp_path / "work"), "--out-dir", str(out)])
     assert rc == 0
-    weights = out / "audio_mood.pt"
+    weights = out / "audio_mood.safetensors"
     card = (out / "audio_mood.md").read_text()
     assert weights.is_file() and version_of(weights) in card
     model = AudioMoodModel.load(weights, threads=1)
@@ -122,7 +123,7 @@ def test_model_version_follows_weights(tmp_path: Path) -> None:
     if not WEIGHTS.is_file():
         pytest.skip("no shipped weights")
     assert version_of(WEIGHTS) == MODEL_VERSION
-    copy = tmp_path / "w.pt"
+    copy = tmp_path / "w.safetensors"
     copy.write_bytes(WEIGHTS.read_bytes() + b"\0")
     assert version_of(copy) != MODEL_VERSION
 
@@ -180,3 +181,63 @@ def test_eval_cli_midi_and_audio(shipped, tmp_path: Path, capsys: pytest.Capture
                             "--threads", "1"]) == 0
     res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert res["n"] == len(erows) and -1 <= res["valence_r"] <= 1 and -1 <= res["arousal_r"] <= 1
+
+
+# --- the musicnn port -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def musicnn_net():
+    if not WEIGHTS.is_file():
+        pytest.skip("no shipped weights")
+    from safetensors.numpy import load_file
+
+    from emotion import musicnn as mn
+
+    return mn.load_from_tensors(load_file(str(WEIGHTS)))
+
+
+def test_musicnn_port_matches_tensorflow_reference(musicnn_net) -> None:
+    """The converted network reproduces what the original TensorFlow musicnn (MSD_musicnn) computed for a fixed
+    log-mel patch (reference recorded with emotion/musicnn_tf_reference.py, tensorflow-cpu 2.15.1)."""
+    import torch
+
+    ref = np.load(MUSICNN_REF)
+    with torch.inference_mode():
+        out = musicnn_net(torch.from_numpy(ref["x"]))
+    assert out["logits"].shape == (1, 50) and out["penultimate"].shape == (1, 200)
+    assert out["mean_pool"].shape == (1, 753) and out["max_pool"].shape == (1, 753)
+    np.testing.assert_allclose(out["logits"].numpy(), ref["logits"], atol=1e-3)
+    np.testing.assert_allclose(out["taggram"].numpy(), ref["taggram"], atol=1e-4)
+    np.testing.assert_allclose(out["penultimate"].numpy(), ref["penultimate"], atol=1e-3)
+    np.testing.assert_allclose(out["mean_pool"].numpy(), ref["mean_pool"], atol=1e-3)
+
+
+def test_musicnn_log_mel_and_patches() -> None:
+    from emotion import audio_model as am
+    from emotion import musicnn as mn
+
+    fb = np.random.default_rng(0).random((mn.N_MELS, mn.N_FFT // 2 + 1)).astype(np.float32) * 1e-3
+    y = (0.1 * np.sin(2 * np.pi * 440 * np.arange(8 * mn.SR) / mn.SR)).astype(np.float32)
+    lm = mn.log_mel(y, fb)
+    assert lm.shape == (8 * mn.SR // mn.HOP + 1, mn.N_MELS) and np.isfinite(lm).all() and lm.min() >= 0
+    p = am.window_patches(y, fb)
+    assert p.shape == (am.PATCHES_PER_WINDOW, mn.PATCH_FRAMES, mn.N_MELS)
+    np.testing.assert_array_equal(p[0], lm[:mn.PATCH_FRAMES])
+    np.testing.assert_array_equal(p[-1], lm[-mn.PATCH_FRAMES:])
+    short = am.window_patches(y[: mn.SR], fb)  # 1 s: one zero-padded patch
+    assert short.shape == (1, mn.PATCH_FRAMES, mn.N_MELS) and not short[0, -1].any()
+
+
+def test_musicnn_checkpoint_reader_if_package_installed() -> None:
+    from emotion import musicnn as mn
+
+    try:
+        prefix = mn.find_checkpoint()
+    except FileNotFoundError:
+        pytest.skip("musicnn package not installed")
+    ckpt = mn.read_tf_checkpoint(prefix)
+    assert ckpt["conv2d/kernel"].shape == (7, 38, 1, 204) and ckpt["dense_1/kernel"].shape == (200, 50)
+    sd = mn.convert_state_dict(ckpt)
+    net = mn.load_from_tensors({f"musicnn.{k}": v for k, v in sd.items()})
+    assert sum(p.numel() for p in net.parameters()) > 700_000

@@ -15,7 +15,7 @@ from emotion.tagger import Tagger, needs_tag, tag_key_for
 from library.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-WEIGHTS = ROOT / "resources" / "models" / "audio_mood.pt"
+WEIGHTS = ROOT / "resources" / "models" / "audio_mood.safetensors"
 
 
 def tone_file(path: Path, seconds: float, freq: float, sr: int = 22050) -> Path:
