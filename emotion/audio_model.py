@@ -26,7 +26,7 @@ import numpy as np
 
 from emotion import audio_features as af
 from emotion import musicnn as mn
-from emotion.mood_space import GEMS, QUADRANTS
+from emotion.mood_space import GEMS, QUADRANT_MOOD_WORDS, QUADRANTS
 
 WEIGHTS_NAME = "audio_mood.safetensors"
 N_WINDOWS = 3
@@ -57,7 +57,7 @@ def version_of(path: Path) -> str:
 MODEL_VERSION: str = version_of(default_weights_path())
 
 # Simple mood words derived from the quadrant probabilities (besides the nine GEMS words).
-QUADRANT_WORDS = {"Q1": "happy", "Q2": "tense", "Q3": "sad", "Q4": "calm"}
+QUADRANT_WORDS = QUADRANT_MOOD_WORDS
 
 
 # --- features ----------------------------------------------------------------------------------------------------

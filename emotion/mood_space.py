@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 
 QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
+# The mood word under which the audio tagger stores each quadrant's probability in a track's "moods".
+QUADRANT_MOOD_WORDS = {"Q1": "happy", "Q2": "tense", "Q3": "sad", "Q4": "calm"}
 QUADRANT_NAMES = {
     "Q1": "happy / excited",
     "Q2": "angry / tense",

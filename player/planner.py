@@ -13,6 +13,7 @@ Every tagged track is scored against each waypoint (greedy, one waypoint after t
             - w_smoothness * |track - previous track|
             - w_artist_repeat * (times the artist is already in this plan)
             - w_tag_conflict * (the tagged quadrant disagrees with the tagged valence/arousal)
+            - w_quadrant_doubt * (1 - the tagger's probability that the track is in the waypoint's quadrant)
 with hard variety rules: never the same artist twice in a row, no track twice in a plan, nothing from the
 last `recent_window` plays (both relaxed only when the library has nothing else). Untagged tracks are
 never planned; pinned (user-queued) tracks are left out of the automatic part.
@@ -35,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from emotion.mood_space import clamp, quadrant
+from emotion.mood_space import QUADRANT_MOOD_WORDS, QUADRANTS, clamp, quadrant
 
 LIFT_TARGET = (0.6, 0.4)
 CALM_TARGET = (0.45, -0.6)
@@ -71,6 +72,7 @@ class Weights:
     smoothness: float = 0.15
     artist_repeat: float = 0.1
     tag_conflict: float = 0.1  # the tag's quadrant disagrees with its own (valence, arousal)
+    quadrant_doubt: float = 0.5  # the tagger was unsure the track belongs to the waypoint's quadrant
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ class PlannedTrack:
         text = r.get("text", 0.0)
         if abs(text) >= 0.05:
             parts.append(f"matches your journal ({text:+.2f})")
+        doubt = r.get("quadrant_doubt", 0.0)
+        if doubt >= 0.5:
+            parts.append(f"its mood tag is uncertain ({1 - doubt:.0%} sure of this quadrant)")
         if r.get("relaxed"):
             parts.append("variety relaxed: " + ", ".join(r["relaxed"]))
         return "; ".join(parts)
@@ -169,6 +174,21 @@ def _tag_conflict(track: Mapping[str, Any]) -> float:
     return float(q != quadrant(float(track["valence"]), float(track["arousal"])))
 
 
+def _quadrant_doubt(track: Mapping[str, Any]) -> list[float]:
+    """1 - the tagger's probability of each quadrant (0 for all four when the track has none)."""
+    moods = track.get("moods")
+    if not isinstance(moods, Mapping):
+        return [0.0] * 4
+    try:
+        probs = [float(moods[QUADRANT_MOOD_WORDS[q]]) for q in QUADRANTS]
+    except (KeyError, TypeError, ValueError):
+        return [0.0] * 4
+    total = sum(probs)
+    if not total > 0:
+        return [0.0] * 4
+    return [1.0 - p / total for p in probs]
+
+
 def _genre(track: Mapping[str, Any]) -> str:
     return str(track.get("genre") or "").strip().lower()
 
@@ -214,10 +234,12 @@ class Planner:
         self.artist_ids = np.zeros(n, np.int32)
         self.genre_ids = np.zeros(n, np.int32)
         self.tag_conflict = np.zeros(n, np.float32)
+        self.quadrant_doubt = np.zeros((n, 4), np.float32)
         for i, t in enumerate(tagged):
             self.artist_ids[i] = self.artist_index.setdefault(_artist(t), len(self.artist_index))
             self.genre_ids[i] = self.genre_index.setdefault(_genre(t), len(self.genre_index))
             self.tag_conflict[i] = _tag_conflict(t)
+            self.quadrant_doubt[i] = _quadrant_doubt(t)
         self.artist_names = list(self.artist_index)
         self.genre_names = list(self.genre_index)
         # Members of each artist / genre (CSR), for incremental preference updates.
@@ -431,7 +453,9 @@ class Planner:
         out: list[PlannedTrack] = []
         fw = np.float32(w.distance)
         fs = np.float32(w.smoothness)
+        fq = np.float32(w.quadrant_doubt)
         for wp in waypoints:
+            wq = QUADRANTS.index(quadrant(*wp))
             # Lower distance bound from the waypoint to each cell's bounding box.
             dx = np.maximum(np.maximum(self._cell_v0 - wp[0], wp[0] - self._cell_v1), 0.0)
             dy = np.maximum(np.maximum(self._cell_a0 - wp[1], wp[1] - self._cell_a1), 0.0)
@@ -453,6 +477,8 @@ class Planner:
                     )
                     if prev_pos is not None and w.smoothness:
                         sc -= fs * np.sqrt((sv - prev_pos[0]) ** 2 + (sa - prev_pos[1]) ** 2)
+                    if fq:  # a penalty only, so the cell bounds stay upper bounds
+                        sc -= fq * self.quadrant_doubt[idx, wq]
                     sid = ids[idx]
                     pen = artist_pen[sid]
                     if prev_artist:
@@ -483,6 +509,7 @@ class Planner:
                 else 0.0,
                 "artist_repeats": artist_count.get(a_id, 0) if a_id else 0,
                 "tag_conflict": bool(self.tag_conflict[i]),
+                "quadrant_doubt": round(float(self.quadrant_doubt[i, wq]), 4),
                 "relaxed": relaxed,
             }
             total = (
@@ -492,6 +519,7 @@ class Planner:
                 - w.smoothness * reasons["smoothness"]
                 - w.artist_repeat * reasons["artist_repeats"]
                 - w.tag_conflict * float(self.tag_conflict[i])
+                - w.quadrant_doubt * reasons["quadrant_doubt"]
             )
             out.append(
                 PlannedTrack(
@@ -534,6 +562,7 @@ class Planner:
         chosen: list[str] = []
         counts: dict[str, int] = {}
         for wp in trajectory(cur, strategy, n, steps, target):
+            wq = QUADRANTS.index(quadrant(*wp))
             best, best_s = None, -math.inf
             for t in self.tracks:
                 p = t["path"]
@@ -541,6 +570,8 @@ class Planner:
                     continue
                 v, a = float(t["valence"]), float(t["arousal"])
                 s = -w.distance * math.hypot(v - wp[0], a - wp[1]) - w.tag_conflict * _tag_conflict(t)
+                if w.quadrant_doubt:
+                    s -= w.quadrant_doubt * _quadrant_doubt(t)[wq]
                 if self.preferences is not None:
                     s += w.preference * self.preferences.score(t, q)
                 if text_scores is not None:

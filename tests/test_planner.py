@@ -115,6 +115,9 @@ def test_vectorised_plan_equals_naive_loop() -> None:
     tracks = library(300, n_artists=30, seed=5)
     for t in tracks[::7]:
         t["quadrant"] = "Q2"  # some tags whose classifier disagrees with their own valence/arousal
+    for t in tracks[::3]:  # and the tagger's quadrant probabilities on a third of them
+        probs = [rng.random() for _ in range(4)]
+        t["moods"] = dict(zip(("happy", "tense", "sad", "calm"), probs))
     prefs = Preferences()
     for _ in range(200):
         prefs.record(
@@ -473,3 +476,19 @@ def test_eval_queue_end_to_end_with_a_fake_tagger(tmp_path) -> None:
     )
     assert res["n"] == 12 and res["tagger_quadrant_accuracy"] == 1.0
     assert res["emotion_match_accuracy"] == 1.0 and res["p_at_10"] == pytest.approx(0.3)  # 3 of 10 planned
+
+
+def test_an_uncertain_tag_ranks_below_a_confident_one() -> None:
+    """Two tracks equally close to a sad waypoint: the one the tagger was sure is sad comes first."""
+    sure = {"path": "/m/sure.ogg", "artist": "A", "valence": -0.55, "arousal": -0.5,
+            "moods": {"happy": 0.02, "tense": 0.03, "sad": 0.9, "calm": 0.05}}
+    unsure = {"path": "/m/unsure.ogg", "artist": "B", "valence": -0.5, "arousal": -0.55,
+              "moods": {"happy": 0.1, "tense": 0.05, "sad": 0.45, "calm": 0.4}}
+    plain = {"path": "/m/plain.ogg", "artist": "C", "valence": -0.5, "arousal": -0.5}  # no probabilities
+    for order in ([sure, unsure], [unsure, sure]):
+        plan = Planner(order).plan((-0.5, -0.5), Strategy.MATCH, n=2)
+        assert [p.path for p in plan] == ["/m/sure.ogg", "/m/unsure.ogg"]
+        assert plan[1].reasons["quadrant_doubt"] == pytest.approx(0.55, abs=1e-3)
+        assert "uncertain" in plan[1].why()
+    plan = Planner([unsure, plain]).plan((-0.5, -0.5), Strategy.MATCH, n=1)
+    assert plan[0].path == "/m/plain.ogg"  # untested tags are not penalised, doubtful ones are
