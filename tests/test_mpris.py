@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -68,7 +70,8 @@ def player(tmp_path):
     log = tmp_path / "app.log"
     with open(log, "w") as out:
         cmd = ["dbus-run-session", "--", sys.executable, str(script), str(ROOT), str(tmp_path)]
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+                                start_new_session=True)  # its own process group: the app dies with the bus
     try:
         def address() -> str | None:
             for line in log.read_text().splitlines():
@@ -90,12 +93,14 @@ def player(tmp_path):
         ctl.log = log  # type: ignore[attr-defined]
         yield ctl
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        # dbus-run-session does not pass SIGTERM on to the app: end the whole group, then make sure
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+            if sig == signal.SIGTERM:
+                time.sleep(0.5)
 
 
 def test_playerctl_drives_the_player(player):
