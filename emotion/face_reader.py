@@ -332,6 +332,8 @@ class FaceReader:
                 self._process(frame, t_grab, detector, model, cv2, crop_face, to_grey, predict_proba,
                               INPUT_SIZE)
             detector.close()
+            if self._source_done and not self._stop.is_set():  # the video ran out (or could not restart)
+                self._fail("The camera video ended; the face reader stopped.")
         except Exception as e:
             self._fail(f"The face reader stopped after an error: {e}")
         finally:

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true", help="no progress line")
     args = ap.parse_args(argv)
 
-    from emotion.tagger import Tagger
+    from emotion.tagger import ModelUnavailable, Tagger
     from library.store import Store
 
     store = Store(args.store)
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             tagger.cancel()
             summary = tagger.summary
-        except FileNotFoundError as exc:  # no model weights
-            print(f"error: {exc}", file=sys.stderr)
+        except (FileNotFoundError, ModelUnavailable) as exc:  # no model weights, or damaged ones
+            print(f"error: mood tagging is off: {exc}", file=sys.stderr)
             out["error"] = str(exc)
             summary = None
         out["tag"] = summary.as_dict() if summary is not None else None

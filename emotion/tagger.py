@@ -14,10 +14,11 @@ Plain Python threading (no Qt): the UI wraps the callbacks into Qt signals.
 from __future__ import annotations
 
 import os
+import queue as _queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,17 @@ def needs_tag(track: dict, model_version: str) -> bool:
     return track.get("tag_key") != key and track.get("tag_error_key") != key
 
 
+def release_free_memory() -> None:
+    """Give the heap memory freed by a tagging run back to the system (glibc keeps it per thread arena, and
+    every run's worker threads get arenas of their own, so a long session would otherwise creep up)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 @dataclass
 class TagSummary:
     total: int = 0
@@ -71,6 +83,57 @@ class TagSummary:
             "cancelled": self.cancelled,
             "error": self.error,
         }
+
+
+class ModelUnavailable(RuntimeError):
+    """The audio model file is missing or cannot be loaded: mood tagging is off (the player goes on)."""
+
+
+class _DaemonPool:
+    """A minimal pool of daemon threads. ThreadPoolExecutor joins its threads at interpreter exit, so one decode
+    that hangs past its time limit (abandoned below) would keep `main.py tag` from ever exiting."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._jobs: _queue.SimpleQueue = _queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True)
+                         for i in range(max(1, workers))]
+        for t in self._threads:
+            t.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            fut, fn, args = job
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # delivered through the future
+                fut.set_exception(exc)
+            else:
+                fut.set_result(result)
+
+    def submit(self, fn: Callable, *args: Any) -> Future:
+        fut: Future = Future()
+        self._jobs.put((fut, fn, args))
+        return fut
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except _queue.Empty:
+                    break
+                if job is not None:
+                    job[0].cancel()
+        for _ in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for t in self._threads:
+                t.join()
 
 
 def default_threads(workers: int) -> int:
@@ -166,7 +229,12 @@ class Tagger:
         if self.model is None:
             from emotion.audio_model import AudioMoodModel
 
-            self.model = AudioMoodModel.load(self.model_path, threads=self.threads)
+            try:
+                self.model = AudioMoodModel.load(self.model_path, threads=self.threads)
+            except Exception as exc:  # missing or damaged weights: say so, once, in words
+                where = self.model_path or "the shipped weights"
+                raise ModelUnavailable(f"the audio model could not load from {where} "
+                                       f"({exc.__class__.__name__}: {exc})"[:400]) from exc
         else:
             import torch
 
@@ -228,7 +296,7 @@ class Tagger:
         by_path = {t["path"]: t for t in tracks}
         queue = list(tracks)
         in_flight: dict[Future, tuple[str, float]] = {}
-        ex = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="moodtape-tag")
+        ex = _DaemonPool(self.workers, "moodtape-tag")
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < self.workers * 2 and not self._cancel.is_set():
@@ -275,7 +343,7 @@ class Tagger:
                         for f in requeue:
                             queue.insert(0, by_path[in_flight.pop(f)[0]])
                         ex.shutdown(wait=False, cancel_futures=True)
-                        ex = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="moodtape-tag")
+                        ex = _DaemonPool(self.workers, "moodtape-tag")
                         problems.append((path, f"timed out after {self.time_limit_s:.0f} s"))
                         summary.failed += 1
                         done += 1
@@ -295,6 +363,7 @@ class Tagger:
         summary.seconds = time.monotonic() - t0
         summary.tracks_per_s = done / summary.seconds if summary.seconds > 0 else 0.0
         summary.problems = []
+        release_free_memory()
         if self.on_finished:
             self.on_finished(summary)
         return summary

@@ -323,6 +323,10 @@ def english_share(words: list[str]) -> float:
     return sum(1 for w in words if w.lower() in _ENGLISH_WORDS) / len(words)
 
 
+class ModelUnavailable(RuntimeError):
+    """The journal model files are missing or damaged: the journal reader is off (entries still save)."""
+
+
 class JournalReader:
     """Reads journal entries. Lazy: the model loads on the first read (or `load()`); `load_seconds` says how
     long that took. Thread-safe (the encoder holds a lock)."""
@@ -338,6 +342,7 @@ class JournalReader:
         self._config: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
+        self.unavailable: str | None = None  # why the model could not load (then the reader is off)
 
     @property
     def model_version(self) -> str:
@@ -348,15 +353,28 @@ class JournalReader:
         return self._heads is not None
 
     def load(self) -> JournalReader:
+        """Load the model. A missing or damaged model file raises ModelUnavailable, now and on every later call
+        (the reader is off; it does not try again)."""
         with self._lock:
+            if self.unavailable is not None:
+                raise ModelUnavailable(self.unavailable)
             if self._heads is None:
                 t0 = time.perf_counter()
-                tensors, config = load_weights(self.weights_dir)
-                lora = {k: v for k, v in tensors.items() if k.startswith("lora.")}
-                encoder = TextEncoder(threads=self.threads, adapter=(lora, config)).load()
+                try:
+                    tensors, config = load_weights(self.weights_dir)
+                    lora = {k: v for k, v in tensors.items() if k.startswith("lora.")}
+                    heads = Heads(tensors, config)
+                    encoder = TextEncoder(threads=self.threads, adapter=(lora, config)).load()
+                except Exception as exc:
+                    where = self.weights_dir or default_weights_dir()
+                    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+                    self.unavailable = (f"The journal reader is off: its model could not load from {where} "
+                                        f"({exc.__class__.__name__}: {detail})")
+                    log.error("%s", self.unavailable)
+                    raise ModelUnavailable(self.unavailable) from exc
                 self._config = config
                 self._encoder = encoder
-                self._heads = Heads(tensors, config)
+                self._heads = heads
                 self.load_seconds = time.perf_counter() - t0
                 log.info("journal reader loaded in %.2f s", self.load_seconds)
         return self
@@ -378,6 +396,8 @@ class JournalReader:
         t0 = time.perf_counter()
         try:
             reading = self._read(text if isinstance(text, str) else "" if text is None else str(text))
+        except ModelUnavailable as exc:
+            reading = Reading(ok=False, message=str(exc))
         except Exception as exc:
             log.exception("journal reading failed")
             reading = cant_read(f"internal error ({type(exc).__name__})")

@@ -13,11 +13,18 @@ def _dir_from_env(var: str, fallback: str) -> Path:
     value = os.environ.get(var)
     if value:
         path = Path(value)
-    else:
-        import platformdirs
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+    import platformdirs
 
-        path = Path(getattr(platformdirs, fallback)(APP_NAME))
+    path = Path(getattr(platformdirs, fallback)(APP_NAME))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:  # our own folder, made readable to others by an older version or by hand: user-only again
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:
+        pass
     return path
 
 

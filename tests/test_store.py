@@ -1,6 +1,7 @@
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,43 @@ def test_purge_leaves_no_old_data_in_any_file(tmp_path):
     for f in tmp_path.iterdir():
         assert b"my secret diary words" not in f.read_bytes(), f.name
     assert Store(path).get_state("x") == 1
+
+
+def test_default_user_dirs_are_user_only(tmp_path, monkeypatch):
+    """The data, config and cache dirs are 0700, also when an older version left them readable to others."""
+    from library import paths
+
+    for var in ("MOODTAPE_DATA_DIR", "MOODTAPE_CONFIG_DIR", "MOODTAPE_CACHE_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var))
+    (tmp_path / "XDG_DATA_HOME" / "moodtape").mkdir(parents=True, mode=0o755)
+    os.chmod(tmp_path / "XDG_DATA_HOME" / "moodtape", 0o755)
+    dirs = [paths.data_dir(), paths.config_dir(), paths.cache_dir()]
+    assert [d.parent.name for d in dirs] == ["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"]
+    for d in dirs:
+        assert stat.S_IMODE(os.stat(d).st_mode) == 0o700, d
+    s = Store()  # the store in the default data dir: user-only too
+    s.set_state("x", 1)
+    s.flush()
+    s.set_state("x", 2)
+    s.flush()
+    for f in (s.path, Path(str(s.path) + ".bak")):
+        assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
+
+
+def test_window_tells_the_user_the_store_was_restored(tmp_path, qtbot):
+    from player.backend import NullBackend
+    from ui.app import build_window
+
+    path = tmp_path / "db.json"
+    s = Store(path)
+    s.upsert_tracks([{"path": "/m/a.mp3", "title": "a"}])
+    s.flush()
+    s.set_state("volume", 7)
+    s.flush()
+    path.write_bytes(path.read_bytes()[:20])
+    w = build_window(Store(path), backend=NullBackend(), auto_tag=False, mood=False)
+    qtbot.addWidget(w)
+    assert "restored the last good copy" in w.statusBar().currentMessage()
+    assert w.library.rowCount() == 1

@@ -89,3 +89,37 @@ def test_missing_model_turns_tagging_off_with_a_message(qtbot, media_dir, tmp_pa
     assert not w.tag_bar.isVisible()
     assert any("Mood tagging is off" in m and "not found" in m for m in messages)
     assert not w.tagging.running
+
+
+def test_later_runs_reuse_the_loaded_model(qtbot, media_dir, tmp_path, monkeypatch):
+    """Each rescan starts a tagging run; the audio model is loaded by the first one only."""
+    import shutil
+
+    from emotion import audio_model
+
+    loads = []
+
+    def fake_load(cls, path=None, threads=None):
+        loads.append(path)
+        return FakeModel()
+
+    monkeypatch.setattr(audio_model.AudioMoodModel, "load", classmethod(fake_load))
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for p in media_dir.iterdir():
+        if p.suffix in (".ogg", ".mp3", ".flac") and p.is_file() and not p.is_symlink():
+            shutil.copyfile(p, lib / p.name)
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(lib))
+    w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.tagging.finished, timeout=30000):
+        w.start_tagging()
+    first = w.tagging.tagger.model
+    ogg = next(p for p in lib.iterdir() if p.suffix == ".ogg")
+    shutil.copyfile(ogg, lib / "new.ogg")
+    scan_folder(store, str(lib))
+    with qtbot.waitSignal(w.tagging.finished, timeout=30000) as blocker:
+        w.start_tagging()
+    assert blocker.args[0].total == 1 and blocker.args[0].tagged == 1
+    assert len(loads) == 1 and w.tagging.tagger.model is first

@@ -35,7 +35,10 @@ class TaggingController(QObject):
         except Exception as exc:  # the audio reader is optional: the player works without it
             self.failed.emit(f"Mood tagging is off: {exc}")
             return False
-        model = self.model_factory() if self.model_factory else None
+        if self.model_factory:
+            model = self.model_factory()
+        else:  # the model the last run loaded: loading it for every rescan costs time and memory
+            model = self.tagger.model if self.tagger is not None else None
         self.tagger = Tagger(self.store, model=model, on_progress=self.progress.emit, on_tagged=self.tagged.emit,
                              on_finished=self.finished.emit)
         self.tagger.start()
