@@ -29,6 +29,7 @@ import numpy as np
 
 from emotion import sentences as sentence_tools
 from emotion.mood_space import EKMAN_CLASSES, Observation, clamp, probabilities_to_va
+from library.private_log import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -399,7 +400,7 @@ class JournalReader:
         except ModelUnavailable as exc:
             reading = Reading(ok=False, message=str(exc))
         except Exception as exc:
-            log.exception("journal reading failed")
+            log_failure(log, "journal reading failed", exc)  # never the message: it may quote the entry
             reading = cant_read(f"internal error ({type(exc).__name__})")
         reading.seconds = time.perf_counter() - t0
         reading.model_version = self.model_version

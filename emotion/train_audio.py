@@ -124,6 +124,12 @@ def _featurise_one(task: dict) -> str:
             src = wav
         excerpts = af.load_excerpts(src, n_windows=3, win_s=af.WIN_S, time_limit_s=120.0)
         feats = track_features(net, fb, excerpts)
+        if task.get("keep_dir"):  # the decoded 16 kHz excerpts, for feature experiments without re-rendering
+            keep = Path(task["keep_dir"]) / (cache.stem + ".npz")
+            pcm = {f"w{i}": np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16)
+                   for i, y in enumerate(excerpts)}
+            np.savez(keep.with_suffix(".tmp.npz"), **pcm)
+            keep.with_suffix(".tmp.npz").replace(keep)
     finally:
         if wav is not None:
             wav.unlink(missing_ok=True)
@@ -134,7 +140,7 @@ def _featurise_one(task: dict) -> str:
 
 
 def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: Path,
-            limit: int | None = None) -> tuple[list[dict], list[dict]]:
+            limit: int | None = None, keep_excerpts: bool = False) -> tuple[list[dict], list[dict]]:
     """Render + featurise everything (cached). Returns (emopia items, emotify items)."""
     from library.synth import find_soundfonts
 
@@ -152,12 +158,17 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
     cdir.mkdir(parents=True, exist_ok=True)
     tmp_dir = work_dir / "tmp_wav"
     tmp_dir.mkdir(parents=True, exist_ok=True)
+    keep_dir = ""
+    if keep_excerpts:
+        (work_dir / "excerpts").mkdir(parents=True, exist_ok=True)
+        keep_dir = str(work_dir / "excerpts")
     lab = {r["clip"]: r for r in emo_rows}
     tasks, emo_items = [], []
     for clip, sf, prog in emopia_render_plan([r["clip"] for r in emo_rows], n_renders, ordered):
         cache = cdir / f"{clip}__{sf.stem}_{prog}.npz"
         tasks.append({"kind": "midi", "src": str(data_dir / "emopia" / "midi" / f"{clip}.mid"), "cache": str(cache),
-                      "sf": str(sf), "program": prog, "tmp_dir": str(tmp_dir), "tensors": str(tensors)})
+                      "sf": str(sf), "program": prog, "tmp_dir": str(tmp_dir), "tensors": str(tensors),
+                      "keep_dir": keep_dir})
         r = lab[clip]
         emo_items.append({"cache": str(cache), "clip": clip, "song": r["song"], "quadrant": r["quadrant"],
                           "valence": float(r["valence"]), "arousal": float(r["arousal"]),
@@ -166,7 +177,7 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
     for r in emf_rows:
         cache = cdir / f"emotify__{r['clip']}.npz"
         tasks.append({"kind": "audio", "src": str(data_dir / "emotify" / "audio" / f"{r['clip']}.ogg"),
-                      "cache": str(cache), "tensors": str(tensors)})
+                      "cache": str(cache), "tensors": str(tensors), "keep_dir": keep_dir})
         item = {"cache": str(cache), "clip": r["clip"], "song": "emotify:" + r["clip"], "genre": r["genre"],
                 "gems": [float(r[g]) for g in GEMS]}
         item["va_raw"] = list(gems_to_va({g: float(r[g]) for g in GEMS}))
@@ -632,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renders", type=int, default=None, help="renderings per EMOPIA clip")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     ap.add_argument("--cv-only", action="store_true", help="only cross-validate, write nothing")
+    ap.add_argument("--keep-excerpts", action="store_true",
+                    help="also keep each file's decoded excerpts (int16, ~0.8 MB a file) in --work-dir/excerpts")
     ap.add_argument("--tiny", action="store_true", help="a handful of clips and a few steps (tests)")
     ap.add_argument("--cv-json", type=Path, default=None,
                     help="with --cv-only: write the CV result here; with --no-cv: read it for the model card")
@@ -660,7 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.card_only:
         return card_only(args, cfg, data_dir, out_dir / WEIGHTS_NAME)
     tensors = musicnn_tensors(args.work_dir, default_weights_path())
-    emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit)
+    emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit,
+                                   args.keep_excerpts)
     t_feat = time.time() - t_start
     standardise_emotify(emf_items)
     emo_pairs = list(zip(emo_items, load_features(emo_items, cfg["patches_per_window"])))

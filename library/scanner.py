@@ -83,6 +83,28 @@ def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
         stack.extend(reversed(subdirs))
 
 
+def _die_with(app_pid: int) -> None:
+    """Pool worker initializer: exit when the app is gone (killed with SIGKILL, it cannot stop its workers, and
+    they would wait for work forever, holding their copy of the queue's pipe). A daemon thread polls every 0.5 s."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(app_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid was reused by another user's process: the app is gone
+                os._exit(0)
+            if os.getppid() != parent:  # the forkserver died (it exits with the app): reparented
+                os._exit(0)
+
+    threading.Thread(target=watch, name="moodtape-scan-watchdog", daemon=True).start()
+
+
 def _read_one(item: tuple[str, int, float]) -> tuple[str, dict | None, str | None]:
     path, size, mtime = item
     try:
@@ -138,7 +160,8 @@ def scan_folder(
     if workers > 1:
         import multiprocessing
 
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=_die_with, initargs=(os.getpid(),))
         results = pool.map(_read_one, todo, chunksize=256)
     else:
         results = map(_read_one, todo)

@@ -109,3 +109,58 @@ def test_kill_during_tagging_keeps_batches_and_resumes(tmp_path):
     assert summary["tag"]["tagged"] == n - len(kept) and summary["tagged_total"] == n
     after = tag_fields(db)
     assert len(after) == n and all(after[p] == v for p, v in kept.items())
+
+
+def processes_with_token(token: str) -> list[int]:
+    """Pids of live processes whose environment carries MOODTAPE_TEST_TOKEN=token (the app and its children)."""
+    found = []
+    needle = f"MOODTAPE_TEST_TOKEN={token}".encode()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                env = fh.read().split(b"\0")
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in env and state != b"Z":
+            found.append(int(pid))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+def test_kill_app_alone_during_scan_leaves_no_worker_processes(tmp_path):
+    """SIGKILL to the app process only (not its group), mid-scan with a process pool: the forkserver and the pool
+    workers go too, within a few seconds, instead of waiting for work forever."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    src = encode(write_wav(tmp_path / "s.wav", tone(0.5)), tmp_path / "s.mp3")
+    for i in range(6000):
+        shutil.copyfile(src, lib / f"{i:05d}.mp3")
+    token = f"{os.getpid()}-{time.time_ns()}"
+    env = {**os.environ, "MOODTAPE_FLUSH_EVERY_S": "0", "MOODTAPE_TEST_TOKEN": token}
+    db = Path(env["MOODTAPE_DATA_DIR"]) / "moodtape.json"
+    proc = subprocess.Popen([sys.executable, "main.py", "scan", str(lib)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None and committed_tracks(db) < 500:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the scan finished before it could be killed; make the library bigger"
+        children = [p for p in processes_with_token(token) if p != proc.pid]
+        assert children, "the scan ran without worker processes: nothing to check"
+        proc.kill()  # the app alone
+        proc.wait()
+        deadline = time.time() + 10
+        left = processes_with_token(token)
+        while left and time.time() < deadline:
+            time.sleep(0.2)
+            left = processes_with_token(token)
+        assert left == [], f"worker processes outlived the app: {left}"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from library.journal import JournalStore
+from library.private_log import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class _ReadTask(QRunnable):
         try:
             result: Any = self.get_reader().read(self.text)
         except Exception as exc:
-            log.exception("journal reading failed")
+            log_failure(log, "journal reading failed", exc)  # never the message: it may quote the entry
             result = exc
         try:
             self.relay.done.emit(self.request, self.entry_id, result)
