@@ -400,8 +400,92 @@ def pad_window(mel_db: np.ndarray, frames: int = WIN_FRAMES) -> np.ndarray:
 
 def window_inputs(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(mel window [N_MELS x WIN_FRAMES], hand-crafted features) of one excerpt."""
+    m, feats, _ = window_features(y, with_harmony=False)
+    return m, feats
+
+
+def window_features(y: np.ndarray, with_harmony: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mel window [N_MELS x WIN_FRAMES], hand-crafted features, harmony features) of one excerpt; the spectra
+    are computed once for both feature sets."""
     mel_db, chroma = spectra(y)
     m = mel_db[:, :WIN_FRAMES]
     c = chroma[:, : (WIN_FRAMES + CHROMA_STEP - 1) // CHROMA_STEP]
-    feats = handcrafted(m, c) if m.shape[1] >= 8 else np.zeros(N_FEATURES, np.float32)
-    return pad_window(m), feats
+    if m.shape[1] < 8:
+        return pad_window(m), np.zeros(N_FEATURES, np.float32), np.zeros(N_HARMONY, np.float32)
+    feats = handcrafted(m, c)
+    harm = np.zeros(N_HARMONY, np.float32)
+    if with_harmony:
+        energy = (10.0 ** (m / 10.0)).sum(axis=0)[::CHROMA_STEP][: c.shape[1]]
+        harm = harmony(c[:, : len(energy)], energy)
+    return pad_window(m), feats, harm
+
+
+# --- harmony features (chord qualities, key-relative pitch use, tonal space) ---------------------------------------
+
+CHORD_QUALITIES = {  # intervals above the root
+    "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
+    "sus4": (0, 5, 7), "dom7": (0, 4, 7, 10), "min7": (0, 3, 7, 10), "maj7": (0, 4, 7, 11),
+}
+HARMONY_NAMES = (
+    *(f"chord_{q}" for q in CHORD_QUALITIES), "chordness",
+    *(f"degree{k}" for k in range(12)),
+    "tonnetz_fifths", "tonnetz_minor3", "tonnetz_major3", "tonal_change",
+)
+N_HARMONY = len(HARMONY_NAMES)
+
+
+@lru_cache(maxsize=1)
+def _chord_templates() -> np.ndarray:
+    """(qualities x 12 roots) x 12 unit-norm templates."""
+    rows = []
+    for ivs in CHORD_QUALITIES.values():
+        for root in range(12):
+            t = np.zeros(12)
+            t[[(root + i) % 12 for i in ivs]] = 1.0
+            rows.append(t / np.linalg.norm(t))
+    return np.stack(rows).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def _tonnetz_basis() -> np.ndarray:
+    """6 x 12: pitch classes on the circle of fifths, of minor thirds and of major thirds (Harte et al. 2006)."""
+    pc = np.arange(12)
+    return np.stack([np.sin(pc * 7 * np.pi / 6), np.cos(pc * 7 * np.pi / 6),
+                     np.sin(pc * 3 * np.pi / 2), np.cos(pc * 3 * np.pi / 2),
+                     0.5 * np.sin(pc * 2 * np.pi / 3), 0.5 * np.cos(pc * 2 * np.pi / 3)]).astype(np.float32)
+
+
+def harmony(chroma: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Transposition-invariant harmony features (HARMONY_NAMES) of one window's chroma (12 x T, columns summing
+    to 1), frames weighted by `weights` (energy; uniform when None): the energy share of frames whose best chord
+    template has each quality, how chord-like the frames are, the mean pitch-class profile rotated to the best
+    key's tonic, the strength of the mean tonal centroid on each tonnetz circle and the mean frame-to-frame
+    tonal change."""
+    c = np.asarray(chroma, dtype=np.float32)
+    T = c.shape[1] if c.ndim == 2 else 0
+    if T == 0:
+        return np.zeros(N_HARMONY, np.float32)
+    w = np.ones(T, np.float32) if weights is None else np.asarray(weights, np.float32)[:T]
+    w = w / max(float(w.sum()), 1e-12)
+    norms = np.linalg.norm(c, axis=0) + 1e-9
+    sims = _chord_templates() @ (c / norms)  # (Q*12) x T cosine similarities
+    best = sims.argmax(axis=0)
+    nq = len(CHORD_QUALITIES)
+    quality = best // 12
+    f = [float(w[quality == k].sum()) for k in range(nq)]
+    f.append(float((sims.max(axis=0) * w).sum()))
+    cw = (c * w[None, :]).sum(axis=1)
+    cw = cw / max(float(cw.sum()), 1e-9)
+    rmaj, rmin = _corr_rows(_MAJOR, cw), _corr_rows(_MINOR, cw)
+    tonic = int(np.argmax(rmaj)) if rmaj.max() >= rmin.max() else int(np.argmax(rmin))
+    f += list(np.roll(cw, -tonic) * 4.0)  # share of each scale degree (x4: about unit scale)
+    tz = _tonnetz_basis() @ c  # 6 x T tonal centroids
+    mean_tz = (tz * w[None, :]).sum(axis=1)
+    f += [float(np.hypot(mean_tz[2 * i], mean_tz[2 * i + 1])) * (2.0 if i == 2 else 1.0) for i in range(3)]
+    f.append(float(np.linalg.norm(np.diff(tz, axis=1), axis=0).mean()) * 5.0 if T > 1 else 0.0)
+    return np.nan_to_num(np.array(f, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def window_harmony(y: np.ndarray) -> np.ndarray:
+    """Harmony features of one excerpt (chroma frames weighted by their mel energy)."""
+    return window_features(y)[2]

@@ -89,6 +89,8 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
             vecs.append(feats["logits"].mean(axis=0))
         elif p == "hc":
             vecs.append(feats["hc"].mean(axis=0))
+        elif p == "harm":
+            vecs.append(feats["harm"].mean(axis=0))
         elif p == "meanpool":
             vecs.append(feats["mean_pool"].astype(np.float32).mean(axis=0))
         else:
@@ -98,24 +100,25 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
 
 def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
                    per_window: int = PATCHES_PER_WINDOW) -> dict[str, np.ndarray]:
-    """Per-window hand-crafted features (W x 34) and per-patch musicnn outputs (penultimate P x 200, tag logits
+    """Per-window hand-crafted features (W x 34) and harmony features (W x 25), per-patch musicnn outputs (penultimate P x 200, tag logits
     P x 50, mean/max pools P x 753 as float16) of one track's excerpts."""
     import torch
 
-    hc, pats = [], []
+    hc, harm, pats = [], [], []
     for y in excerpts:
-        _, f = af.window_inputs(y)
+        _, f, h = af.window_features(y)
         hc.append(f)
+        harm.append(h)
         pats.append(window_patches(y, mel_fb, per_window))
     x = torch.from_numpy(np.ascontiguousarray(np.concatenate(pats), dtype=np.float32))
     with torch.inference_mode():
         out = net(x)
-    return {"hc": np.stack(hc).astype(np.float32), "pen": out["penultimate"].numpy(),
+    return {"hc": np.stack(hc).astype(np.float32), "harm": np.stack(harm).astype(np.float32), "pen": out["penultimate"].numpy(),
             "logits": out["logits"].numpy(), "mean_pool": out["mean_pool"].numpy().astype(np.float16),
             "max_pool": out["max_pool"].numpy().astype(np.float16)}
 
 
-PART_DIMS = {"pen": 200, "logits": 50, "hc": af.N_FEATURES, "meanpool": 753}
+PART_DIMS = {"pen": 200, "logits": 50, "hc": af.N_FEATURES, "harm": af.N_HARMONY, "meanpool": 753}
 
 
 def part_columns(parts: tuple[str, ...] | list[str], group: tuple[str, ...] | list[str]) -> list[int]:

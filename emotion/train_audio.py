@@ -211,9 +211,9 @@ def load_features(items: list[dict], per_window: int = 2) -> list[dict]:
     out = []
     for it in items:
         z = np.load(it["cache"])
-        f = {k: z[k] for k in ("hc", "pen", "logits", "mean_pool")}
+        f = {k: z[k] for k in ("hc", "harm", "pen", "logits", "mean_pool") if k in z.files}
         if per_window == 1 and len(f["pen"]) == 2 * len(f["hc"]):
-            f = {k: (v if k == "hc" else v[0::2]) for k, v in f.items()}
+            f = {k: (v if k in ("hc", "harm") else v[0::2]) for k, v in f.items()}
         out.append(f)
     return out
 

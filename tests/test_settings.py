@@ -75,12 +75,15 @@ def test_dialog_edits_settings_and_folders(qtbot, tmp_path):
     dlg.strategy.setCurrentIndex(dlg.strategy.findData("calm"))
     dlg.steps.setValue(9)
     dlg.half_lives["face"].setValue(45)
+    assert dlg.half_lives["journal"].suffix() == " h" and dlg.half_lives["journal"].value() == 3.0  # 3 h default
+    dlg.half_lives["journal"].setValue(1.5)
     dlg.theme.setCurrentIndex(dlg.theme.findData("dark"))
     dlg.close_to_tray.setChecked(True)
     s = dlg.result_settings()
     assert (s.camera_enabled, s.camera_device, s.camera_fps, s.journal_enabled) == (True, 2, 3.0, False)
     assert (s.default_strategy, s.steps, s.half_lives["face"], s.theme, s.close_to_tray) == ("calm", 9, 45.0,
                                                                                             "dark", True)
+    assert s.half_lives["journal"] == 5400.0  # shown in hours, kept in seconds
     assert s.audio_tagging_enabled is True  # untouched
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication

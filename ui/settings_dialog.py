@@ -31,6 +31,27 @@ from PySide6.QtWidgets import (
 from library.settings import SOURCES, STRATEGIES, THEMES, Settings
 
 HALF_LIFE_LABELS = {"face": "Face", "journal": "Journal", "music": "Music playing", "user": "Your own pick"}
+# each source's half-life is shown in the unit that fits its scale (a face reading lasts seconds, a journal
+# entry hours); the settings keep seconds
+HALF_LIFE_UNITS = {"face": ("s", 1.0), "journal": ("h", 3600.0), "music": ("min", 60.0), "user": ("min", 60.0)}
+
+
+class DurationSpin(QDoubleSpinBox):
+    """A duration in a fixed unit (s, min or h) whose value is read and set in seconds."""
+
+    def __init__(self, unit: str, unit_s: float, max_s: float = 30 * 86400.0) -> None:
+        super().__init__()
+        self.unit_s = unit_s
+        self.setDecimals(0 if unit_s == 1.0 else 1)
+        self.setRange(1.0 / unit_s, max_s / unit_s)
+        self.setSingleStep(10.0 if unit_s == 1.0 else 0.5 if unit_s >= 3600 else 1.0)
+        self.setSuffix(f" {unit}")
+
+    def seconds(self) -> float:
+        return round(self.value() * self.unit_s, 3)
+
+    def set_seconds(self, seconds: float) -> None:
+        self.setValue(seconds / self.unit_s)
 
 
 class SettingsDialog(QDialog):
@@ -130,14 +151,10 @@ class SettingsDialog(QDialog):
         form.addRow("Steps to the target mood", self.steps)
         box = QGroupBox("How long each reading counts (half-life)")
         hl_form = QFormLayout(box)
-        self.half_lives: dict[str, QDoubleSpinBox] = {}
+        self.half_lives: dict[str, DurationSpin] = {}
         for source in SOURCES:
-            spin = QDoubleSpinBox()
-            spin.setRange(1.0, 30 * 86400.0)
-            spin.setDecimals(0)
-            spin.setSingleStep(10.0)
-            spin.setSuffix(" s")
-            spin.setValue(s.half_lives[source])
+            spin = DurationSpin(*HALF_LIFE_UNITS[source])
+            spin.set_seconds(s.half_lives[source])
             self.half_lives[source] = spin
             hl_form.addRow(HALF_LIFE_LABELS[source], spin)
         layout = QVBoxLayout(w)
@@ -196,7 +213,7 @@ class SettingsDialog(QDialog):
             audio_tagging_enabled=self.tagging_enabled.isChecked(),
             default_strategy=self.strategy.currentData(),
             steps=self.steps.value(),
-            half_lives={source: spin.value() for source, spin in self.half_lives.items()},
+            half_lives={source: spin.seconds() for source, spin in self.half_lives.items()},
             theme=self.theme.currentData(),
             close_to_tray=self.close_to_tray.isChecked(),
             first_run_done=self._settings.first_run_done,

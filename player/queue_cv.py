@@ -1,0 +1,138 @@
+"""The queue figure on held-out songs, in one command: song-grouped K-fold over the shared EMOPIA clips.
+
+    python -m player.queue_cv --work-dir /tmp/audio_work [--folds 5] [--cfg '{"l2": 0.02}'] [--doubt 0.5]
+        -> {"p_at_10", "ndcg_at_10", "emotion_match_accuracy", "per_fold": [...], "audio": {...}}
+
+For each fold, the audio model's heads are trained (emotion.train_audio, same recipe and seeds as its CV) on the
+other folds' songs, the fold's clips (default rendering, featurised exactly as the tagger does) are tagged by that
+model, and the planner plans 10 tracks in match mode for each quadrant's centre over a library of just that
+fold's clips (about 175 clips, 44 per quadrant: the size of the held-out set), scored as `eval queue` scores
+(player.queue_eval.score_plans). The figures are means over the folds. Needs the render/feature cache of
+`python -m emotion.train_audio --work-dir DIR` (it featurises what is missing). Nothing here is written into
+the shipped model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotion.mood_space import QUADRANT_CENTRES, QUADRANTS
+from player.queue_eval import score_plans
+
+
+def log(msg: str) -> None:
+    print(f"[queue_cv {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def track_of(item: dict, pred: dict) -> dict[str, Any]:
+    """The store fields the tagger would write for this clip (no tags: no artist, as in `eval queue`)."""
+    return {"path": item["clip"], "title": item["clip"], "artist": "", "valence": pred["valence"],
+            "arousal": pred["arousal"], "quadrant": pred["quadrant"], "moods": pred["moods"],
+            "model_version": pred["model_version"]}
+
+
+def plan_and_score(tracks: list[dict], truth: dict[str, str], weights: dict[str, float] | None = None,
+                   n: int = 10) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from player.planner import Planner
+
+    planner = Planner(tracks)
+    if weights:
+        planner.weights = replace(planner.weights, **weights)
+    plans = {q: [p.path for p in planner.plan(QUADRANT_CENTRES[q], "match", n=n)] for q in QUADRANTS}
+    return score_plans(plans, truth, k=n)
+
+
+def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: int,
+                data_dir: Path | None = None) -> tuple[list[tuple[int, dict, dict]], dict]:
+    """(fold, item, prediction) of every EMOPIA clip's default rendering, and the audio CV scores."""
+    import torch
+
+    from emotion import train_audio as ta
+    from emotion.audio_model import default_weights_path
+
+    torch.set_num_threads(max(1, threads))
+    cfg = {**ta.DEFAULT_CFG, **cfg_over, "folds": folds}
+    data_dir = data_dir or ta.shared_data()
+    tensors = ta.musicnn_tensors(work_dir, default_weights_path())
+    emo_items, emf_items = ta.prepare(work_dir, data_dir, cfg["n_renders"], threads, tensors)
+    ta.standardise_emotify(emf_items)
+    emo = list(zip(emo_items, ta.load_features(emo_items, cfg["patches_per_window"])))
+    emf = list(zip(emf_items, ta.load_features(emf_items, cfg["patches_per_window"])))
+    emo_fold = ta.group_folds([it["song"] for it, _ in emo], folds, seed)
+    emf_fold = ta.group_folds([it["song"] for it, _ in emf], folds, seed + 1)
+    parts = tuple(cfg["parts"])
+    out: list[tuple[int, dict, dict]] = []
+    te_all, pe_all, tf_all, pf_all = [], [], [], []
+    for f in range(folds):
+        tr_e = [p for p, fo in zip(emo, emo_fold) if fo != f and (cfg["use_aug"] or p[0]["default_render"])]
+        tr_f = [p for p, fo in zip(emf, emf_fold) if fo != f]
+        te_e = [p for p, fo in zip(emo, emo_fold) if fo == f and p[0]["default_render"]]
+        te_f = [p for p, fo in zip(emf, emf_fold) if fo == f]
+        heads, mu, sd = ta.train_heads(ta.design(tr_e, tr_f, parts), cfg, seed + 100 * f)
+        model = ta.make_model(heads, mu, sd, cfg)
+        preds = ta.predict_pairs(model, te_e)
+        out += [(f, it, p) for (it, _), p in zip(te_e, preds)]
+        te_all += te_e
+        pe_all += preds
+        tf_all += te_f
+        pf_all += ta.predict_pairs(model, te_f)
+        log(f"fold {f}: {len(tr_e)} training renderings, {len(te_e)} held-out clips")
+    audio = {k: round(v, 4) for k, v in ta.score(te_all, pe_all, tf_all, pf_all).items()}
+    return out, audio
+
+
+def queue_scores(oof: list[tuple[int, dict, dict]], weights: dict[str, float] | None = None) -> dict[str, Any]:
+    folds = sorted({f for f, _, _ in oof})
+    per_fold = []
+    for f in folds:
+        rows = [(it, p) for fo, it, p in oof if fo == f]
+        tracks = [track_of(it, p) for it, p in rows]
+        truth = {it["clip"]: it["quadrant"] for it, _ in rows}
+        s = plan_and_score(tracks, truth, weights)
+        s["fold"] = f
+        s["n"] = len(tracks)
+        s["tagger_quadrant_accuracy"] = round(float(np.mean([p["quadrant"] == it["quadrant"] for it, p in rows])), 4)
+        per_fold.append(s)
+    res: dict[str, Any] = {}
+    for key in ("emotion_match_accuracy", "p_at_10", "ndcg_at_10", "tagger_quadrant_accuracy"):
+        vals = [s[key] for s in per_fold]
+        res[key] = round(float(np.mean(vals)), 4)
+        res[key + "_fold_sd"] = round(float(np.std(vals)), 4)
+    res["per_quadrant_p_at_10"] = {q: round(float(np.mean([s["per_quadrant"][q]["p_at_10"] for s in per_fold])), 4)
+                                   for q in QUADRANTS}
+    res["per_fold"] = [{k: s[k] for k in ("fold", "n", "p_at_10", "ndcg_at_10", "tagger_quadrant_accuracy")}
+                       for s in per_fold]
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="queue_cv", description=__doc__.split("\n")[0])
+    ap.add_argument("--work-dir", type=Path, default=Path("/tmp/audio_work"))
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=20261122, help="the audio CV's seed (same folds)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cfg", default="{}", help="JSON overrides of the audio training config")
+    ap.add_argument("--weights", default="{}", help="JSON overrides of the planner's ScoreWeights")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    oof, audio = out_of_fold(args.work_dir, json.loads(args.cfg), args.folds, args.seed, args.threads,
+                             args.data_dir)
+    res = queue_scores(oof, json.loads(args.weights) or None)
+    res.update({"audio_cv": audio, "folds": args.folds, "clips": len(oof), "strategy": "match",
+                "seconds": round(time.time() - t0, 1)})
+    print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
