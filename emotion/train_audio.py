@@ -35,7 +35,7 @@ from emotion import musicnn as mn
 from emotion.mood_space import GEMS, gems_to_va
 
 AUG_PROGRAMS = (1, 2, 4, 5, 6, 7, 11, 16, 19, 24, 25, 26, 46, 48, 49, 52, 68, 73)
-FEATS_VERSION = "mnn1"  # bump when the featurisation (excerpts, hand-crafted features, patches) changes
+FEATS_VERSION = "mnn2"  # bump when the featurisation (excerpts, hand-crafted features, patches) changes
 
 
 def shared_data() -> Path:

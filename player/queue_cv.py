@@ -52,7 +52,8 @@ def plan_and_score(tracks: list[dict], truth: dict[str, str], weights: dict[str,
 
 
 def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: int,
-                data_dir: Path | None = None) -> tuple[list[tuple[int, dict, dict]], dict]:
+                data_dir: Path | None = None, limit: int | None = None,
+                max_steps: int | None = None) -> tuple[list[tuple[int, dict, dict]], dict]:
     """(fold, item, prediction) of every EMOPIA clip's default rendering, and the audio CV scores."""
     import torch
 
@@ -63,7 +64,7 @@ def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: 
     cfg = {**ta.DEFAULT_CFG, **cfg_over, "folds": folds}
     data_dir = data_dir or ta.shared_data()
     tensors = ta.musicnn_tensors(work_dir, default_weights_path())
-    emo_items, emf_items = ta.prepare(work_dir, data_dir, cfg["n_renders"], threads, tensors)
+    emo_items, emf_items = ta.prepare(work_dir, data_dir, cfg["n_renders"], threads, tensors, limit)
     ta.standardise_emotify(emf_items)
     emo = list(zip(emo_items, ta.load_features(emo_items, cfg["patches_per_window"])))
     emf = list(zip(emf_items, ta.load_features(emf_items, cfg["patches_per_window"])))
@@ -77,7 +78,7 @@ def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: 
         tr_f = [p for p, fo in zip(emf, emf_fold) if fo != f]
         te_e = [p for p, fo in zip(emo, emo_fold) if fo == f and p[0]["default_render"]]
         te_f = [p for p, fo in zip(emf, emf_fold) if fo == f]
-        heads, mu, sd = ta.train_heads(ta.design(tr_e, tr_f, parts), cfg, seed + 100 * f)
+        heads, mu, sd = ta.train_heads(ta.design(tr_e, tr_f, parts), cfg, seed + 100 * f, max_steps)
         model = ta.make_model(heads, mu, sd, cfg)
         preds = ta.predict_pairs(model, te_e)
         out += [(f, it, p) for (it, _), p in zip(te_e, preds)]
@@ -122,11 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261122, help="the audio CV's seed (same folds)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cfg", default="{}", help="JSON overrides of the audio training config")
-    ap.add_argument("--weights", default="{}", help="JSON overrides of the planner's ScoreWeights")
+    ap.add_argument("--weights", default="{}", help="JSON overrides of the planner's Weights")
+    ap.add_argument("--tiny", action="store_true", help="a few clips, a few steps (tests)")
     args = ap.parse_args(argv)
     t0 = time.time()
-    oof, audio = out_of_fold(args.work_dir, json.loads(args.cfg), args.folds, args.seed, args.threads,
-                             args.data_dir)
+    cfg = json.loads(args.cfg)
+    limit = max_steps = None
+    if args.tiny:
+        cfg = {"n_heads": 1, "n_renders": 1, "use_aug": False, **cfg}
+        limit, max_steps = 8, 3
+    oof, audio = out_of_fold(args.work_dir, cfg, args.folds, args.seed, args.threads, args.data_dir, limit,
+                             max_steps)
     res = queue_scores(oof, json.loads(args.weights) or None)
     res.update({"audio_cv": audio, "folds": args.folds, "clips": len(oof), "strategy": "match",
                 "seconds": round(time.time() - t0, 1)})

@@ -241,3 +241,26 @@ def test_musicnn_checkpoint_reader_if_package_installed() -> None:
     sd = mn.convert_state_dict(ckpt)
     net = mn.load_from_tensors({f"musicnn.{k}": v for k, v in sd.items()})
     assert sum(p.numel() for p in net.parameters()) > 700_000
+
+
+def _chord_audio(freqs: list[float], seconds: float = 8.0) -> np.ndarray:
+    t = np.arange(int(seconds * af.SR)) / af.SR
+    env = np.exp(-3.0 * (t % 1.0))  # struck once a second, like a piano
+    y = sum(np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t) for f in freqs) * env
+    return (0.2 * y).astype(np.float32)
+
+
+def test_harmony_features_major_minor_and_transposition() -> None:
+    """Chord-quality shares tell a major triad from a minor one; the features do not change under transposition."""
+    names = list(af.HARMONY_NAMES)
+    c_major = af.window_harmony(_chord_audio([261.63, 329.63, 392.00]))
+    c_minor = af.window_harmony(_chord_audio([261.63, 311.13, 392.00]))
+    e_major = af.window_harmony(_chord_audio([329.63, 415.30, 493.88]))  # the same chord four semitones up
+    assert c_major.shape == (af.N_HARMONY,) and np.isfinite(c_major).all()
+    assert c_major[names.index("chord_maj")] > 0.8 and c_major[names.index("chord_min")] < 0.1
+    assert c_minor[names.index("chord_min")] > 0.8 and c_minor[names.index("chord_maj")] < 0.1
+    # key-relative pitch use: the major third (degree 4) in major, the minor third (degree 3) in minor
+    assert c_major[names.index("degree4")] > 3 * c_major[names.index("degree3")]
+    assert c_minor[names.index("degree3")] > 3 * c_minor[names.index("degree4")]
+    assert np.allclose(c_major, e_major, atol=0.08)
+    assert not np.allclose(c_major, c_minor, atol=0.08)

@@ -492,3 +492,53 @@ def test_an_uncertain_tag_ranks_below_a_confident_one() -> None:
         assert "uncertain" in plan[1].why()
     plan = Planner([unsure, plain]).plan((-0.5, -0.5), Strategy.MATCH, n=1)
     assert plan[0].path == "/m/plain.ogg"  # untested tags are not penalised, doubtful ones are
+
+
+def _oof(jitter_seed: int, wrong: bool) -> list[tuple[int, dict, dict]]:
+    """Out-of-fold 'predictions' of 2 folds x 12 clips per quadrant: at the true quadrant's centre (jittered), or
+    at the opposite quadrant's centre."""
+    from emotion.mood_space import QUADRANT_CENTRES, QUADRANT_MOOD_WORDS, QUADRANTS
+
+    rng = np.random.default_rng(jitter_seed)
+    opposite = {"Q1": "Q3", "Q2": "Q4", "Q3": "Q1", "Q4": "Q2"}
+    rows = []
+    for fold in range(2):
+        for q in QUADRANTS:
+            for k in range(12):
+                seen = opposite[q] if wrong else q
+                v, a = (c + rng.uniform(-0.3, 0.3) for c in QUADRANT_CENTRES[seen])
+                moods = {QUADRANT_MOOD_WORDS[qq]: (0.7 if qq == seen else 0.1) for qq in QUADRANTS}
+                rows.append((fold, {"clip": f"{fold}_{q}_{k}", "quadrant": q},
+                             {"valence": v, "arousal": a, "quadrant": seen, "moods": moods, "model_version": "t"}))
+    return rows
+
+
+def test_queue_cv_scores_follow_the_tagger() -> None:
+    """The CV queue figure: a right tagger gives P@10 1, a tagger that reads every clip as the opposite quadrant
+    gives 0; each fold is planned over its own clips only."""
+    from player.queue_cv import queue_scores
+
+    right = queue_scores(_oof(1, wrong=False))
+    wrong = queue_scores(_oof(1, wrong=True))
+    assert right["p_at_10"] == 1.0 and right["tagger_quadrant_accuracy"] == 1.0 and right["ndcg_at_10"] == 1.0
+    assert wrong["p_at_10"] == 0.0 and wrong["tagger_quadrant_accuracy"] == 0.0
+    assert [f["n"] for f in right["per_fold"]] == [48, 48]
+
+
+@pytest.mark.slow
+def test_queue_cv_tiny_pipeline(tmp_path, capsys) -> None:
+    """`python -m player.queue_cv --tiny`: renders, featurises, trains per fold, tags held-out clips and plans."""
+    import json
+    import shutil
+
+    from emotion.train_audio import shared_data
+    from player import queue_cv
+
+    shared = shared_data()
+    if not (shared / "emopia" / "labels.csv").is_file() or shutil.which("fluidsynth") is None:
+        pytest.skip("needs the shared data and fluidsynth")
+    assert queue_cv.main(["--tiny", "--folds", "2", "--threads", "1", "--work-dir", str(tmp_path / "w")]) == 0
+    res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert res["clips"] == 8 and len(res["per_fold"]) == 2
+    assert sum(f["n"] for f in res["per_fold"]) == 8
+    assert 0.0 <= res["p_at_10"] <= 1.0 and "quadrant_accuracy" in res["audio_cv"]
