@@ -99,22 +99,24 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
 
 
 def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
-                   per_window: int = PATCHES_PER_WINDOW) -> dict[str, np.ndarray]:
-    """Per-window hand-crafted features (W x 34) and harmony features (W x 25), per-patch musicnn outputs (penultimate P x 200, tag logits
-    P x 50, mean/max pools P x 753 as float16) of one track's excerpts."""
+                   per_window: int = PATCHES_PER_WINDOW, with_harmony: bool = True) -> dict[str, np.ndarray]:
+    """Per-window hand-crafted features (W x 34) and harmony features (W x 25; zeros unless with_harmony), and
+    per-patch musicnn outputs (penultimate P x 200, tag logits P x 50, mean/max pools P x 753 as float16) of one
+    track's excerpts."""
     import torch
 
     hc, harm, pats = [], [], []
     for y in excerpts:
-        _, f, h = af.window_features(y)
+        _, f, h = af.window_features(y, with_harmony)
         hc.append(f)
         harm.append(h)
         pats.append(window_patches(y, mel_fb, per_window))
     x = torch.from_numpy(np.ascontiguousarray(np.concatenate(pats), dtype=np.float32))
     with torch.inference_mode():
         out = net(x)
-    return {"hc": np.stack(hc).astype(np.float32), "harm": np.stack(harm).astype(np.float32), "pen": out["penultimate"].numpy(),
-            "logits": out["logits"].numpy(), "mean_pool": out["mean_pool"].numpy().astype(np.float16),
+    return {"hc": np.stack(hc).astype(np.float32), "harm": np.stack(harm).astype(np.float32),
+            "pen": out["penultimate"].numpy(), "logits": out["logits"].numpy(),
+            "mean_pool": out["mean_pool"].numpy().astype(np.float16),
             "max_pool": out["max_pool"].numpy().astype(np.float16)}
 
 
@@ -225,7 +227,7 @@ class AudioMoodModel:
     def features_excerpts(self, excerpts: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Per-window hand-crafted features and per-patch musicnn outputs of one track's excerpts."""
         # no lock: inference on an eval-mode module mutates nothing, so the tagger's workers run it concurrently
-        return track_features(self.musicnn, self.mel_fb, excerpts, self.per_window)
+        return track_features(self.musicnn, self.mel_fb, excerpts, self.per_window, "harm" in self.parts)
 
     def head_outputs(self, x: np.ndarray) -> np.ndarray:
         """Mean over the head ensemble of the outputs (B x N_OUT; softmax / sigmoid applied to the quadrant, GEMS

@@ -1,6 +1,7 @@
 """The queue figure on held-out songs, in one command: song-grouped K-fold over the shared EMOPIA clips.
 
-    python -m player.queue_cv --work-dir /tmp/audio_work [--folds 5] [--cfg '{"l2": 0.02}'] [--doubt 0.5]
+    python -m player.queue_cv --work-dir /tmp/audio_work [--folds 5] [--cfg '{"l2": 0.02}']
+                              [--weights '{"quadrant_doubt": 1.0}']
         -> {"p_at_10", "ndcg_at_10", "emotion_match_accuracy", "per_fold": [...], "audio": {...}}
 
 For each fold, the audio model's heads are trained (emotion.train_audio, same recipe and seeds as its CV) on the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from library.private_log import log_failure, redacted_traceback
+from library.private_log import redacted_traceback
 
 SECRET = "my secret diary sentence about Alice"
 
