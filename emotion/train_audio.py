@@ -462,12 +462,18 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | same, trained on the default renderings only (no augmented renderings) | 0.691 | 0.759 | 0.896 | 0.438 | 0.751 |
 | same, 1 musicnn patch per window instead of 2 (default renders only) | 0.680 | 0.760 | 0.891 | 0.441 | 0.750 |
 | musicnn mean-pool + hc, not penultimate + logits (default renders, no gate) | 0.682 | 0.743 | 0.901 | 0.417 | 0.528 |
+| shipped recipe on default renders only, re-run 2026-12-01 (cf. row 7 above) | 0.689 | 0.759 | 0.897 | 0.443 | 0.752 |
+| same + the 25 harmony features of `audio_features.harmony`, in both groups | 0.679 | 0.761 | 0.891 | 0.449 | 0.740 |
 
 Emotify alone, ridge regression (sklearn, alpha 1000) on clip features: penultimate 0.38 / 0.75, tag logits
 0.37 / 0.71, mean-pool 0.37 / 0.76, hand-crafted 0.39 / 0.50, penultimate + logits + hand-crafted 0.43 / 0.76:
 musicnn lifts Emotify arousal a lot and valence hardly (the GEMS valence proxy of 11-58 raters per clip is noisy;
 genre explains little of it, r 0.27). EMOPIA alone (no Emotify in training): linear 0.680 / 0.754 / 0.894, MLP
-0.654 / 0.739 / 0.889.
+0.654 / 0.739 / 0.889. The harmony features (per 128-ms chroma frame the best of 96 chord templates: energy
+share of major, minor, diminished, augmented, sus4, dominant-7, minor-7, major-7 frames; how chord-like the frames
+are; the pitch-class profile rotated to the estimated tonic; tonnetz centroid strengths and tonal change) were
+meant to lift valence (major/minor, consonance) and did not: musicnn and the key-profile features already carry
+what they add. They are computed for the training cache but not used by the shipped heads.
 
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
