@@ -72,7 +72,7 @@ class Weights:
     smoothness: float = 0.15
     artist_repeat: float = 0.1
     tag_conflict: float = 0.1  # the tag's quadrant disagrees with its own (valence, arousal)
-    quadrant_doubt: float = 2.0  # the tagger was unsure the track belongs to the waypoint's quadrant (see README)
+    quadrant_doubt: float = 4.0  # the tagger was unsure the track belongs to the waypoint's quadrant (see README)
 
 
 @dataclass(frozen=True)
