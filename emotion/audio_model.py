@@ -91,6 +91,10 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
             vecs.append(feats["hc"].mean(axis=0))
         elif p == "harm":
             vecs.append(feats["harm"].mean(axis=0))
+        elif p == "pen_std":  # how much the music changes across the track's patches
+            vecs.append(feats["pen"].std(axis=0))
+        elif p == "hc_std":
+            vecs.append(feats["hc"].std(axis=0))
         elif p == "meanpool":
             vecs.append(feats["mean_pool"].astype(np.float32).mean(axis=0))
         else:
@@ -120,7 +124,8 @@ def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
             "max_pool": out["max_pool"].numpy().astype(np.float16)}
 
 
-PART_DIMS = {"pen": 200, "logits": 50, "hc": af.N_FEATURES, "harm": af.N_HARMONY, "meanpool": 753}
+PART_DIMS = {"pen": 200, "logits": 50, "hc": af.N_FEATURES, "harm": af.N_HARMONY, "meanpool": 753, "pen_std": 200,
+             "hc_std": af.N_FEATURES}
 
 
 def part_columns(parts: tuple[str, ...] | list[str], group: tuple[str, ...] | list[str]) -> list[int]:

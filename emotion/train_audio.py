@@ -472,6 +472,7 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | shipped recipe on default renders only, re-run 2026-12-01 (cf. row 7 above) | 0.689 | 0.759 | 0.897 | 0.443 | 0.752 |
 | same + the 25 harmony features of `audio_features.harmony`, in both groups | 0.679 | 0.761 | 0.891 | 0.449 | 0.740 |
 | shipped recipe, Emotify MSE weighted by raters: n / (n + 14) | 0.681 | 0.753 | 0.895 | 0.456 | 0.740 |
+| shipped recipe + spread across patches/windows (parts pen_std, hc_std) | 0.671 | 0.745 | 0.894 | 0.426 | 0.744 |
 
 Emotify alone, ridge regression (sklearn, alpha 1000) on clip features: penultimate 0.38 / 0.75, tag logits
 0.37 / 0.71, mean-pool 0.37 / 0.76, hand-crafted 0.39 / 0.50, penultimate + logits + hand-crafted 0.43 / 0.76:
