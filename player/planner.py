@@ -13,7 +13,8 @@ Every tagged track is scored against each waypoint (greedy, one waypoint after t
             - w_smoothness * |track - previous track|
             - w_artist_repeat * (times the artist is already in this plan)
             - w_tag_conflict * (the tagged quadrant disagrees with the tagged valence/arousal)
-            - w_quadrant_doubt * (1 - the tagger's probability that the track is in the waypoint's quadrant)
+            - w_quadrant_doubt * depth(waypoint) * (1 - the tagger's probability that the track is in the
+              waypoint's quadrant)        (depth: 1 from a quadrant's centre outwards, 0 on the axes)
 with hard variety rules: never the same artist twice in a row, no track twice in a plan, nothing from the
 last `recent_window` plays (both relaxed only when the library has nothing else). Untagged tracks are
 never planned; pinned (user-queued) tracks are left out of the automatic part.
@@ -187,6 +188,16 @@ def _quadrant_doubt(track: Mapping[str, Any]) -> list[float]:
     if not total > 0:
         return [0.0] * 4
     return [1.0 - p / total for p in probs]
+
+
+QUADRANT_DEPTH = 0.5  # a waypoint this far from both axes (a quadrant's centre) is fully inside its quadrant
+
+
+def quadrant_depth(wp: tuple[float, float]) -> float:
+    """How clearly a waypoint lies in its quadrant: 1 from the quadrant's centre outwards, falling to 0 at the
+    axes. The tagger's quadrant doubt weighs this much, so that a walk's waypoints near the axes (lift, calm) are
+    matched by distance and step gradually instead of jumping to the tracks surest of a quadrant's corner."""
+    return min(1.0, abs(wp[0]) / QUADRANT_DEPTH) * min(1.0, abs(wp[1]) / QUADRANT_DEPTH)
 
 
 def _genre(track: Mapping[str, Any]) -> str:
@@ -453,9 +464,9 @@ class Planner:
         out: list[PlannedTrack] = []
         fw = np.float32(w.distance)
         fs = np.float32(w.smoothness)
-        fq = np.float32(w.quadrant_doubt)
         for wp in waypoints:
             wq = QUADRANTS.index(quadrant(*wp))
+            fq = np.float32(w.quadrant_doubt * quadrant_depth(wp))
             # Lower distance bound from the waypoint to each cell's bounding box.
             dx = np.maximum(np.maximum(self._cell_v0 - wp[0], wp[0] - self._cell_v1), 0.0)
             dy = np.maximum(np.maximum(self._cell_a0 - wp[1], wp[1] - self._cell_a1), 0.0)
@@ -519,7 +530,7 @@ class Planner:
                 - w.smoothness * reasons["smoothness"]
                 - w.artist_repeat * reasons["artist_repeats"]
                 - w.tag_conflict * float(self.tag_conflict[i])
-                - w.quadrant_doubt * reasons["quadrant_doubt"]
+                - float(fq) * reasons["quadrant_doubt"]
             )
             out.append(
                 PlannedTrack(
@@ -571,7 +582,7 @@ class Planner:
                 v, a = float(t["valence"]), float(t["arousal"])
                 s = -w.distance * math.hypot(v - wp[0], a - wp[1]) - w.tag_conflict * _tag_conflict(t)
                 if w.quadrant_doubt:
-                    s -= w.quadrant_doubt * _quadrant_doubt(t)[wq]
+                    s -= float(np.float32(w.quadrant_doubt * quadrant_depth(wp))) * _quadrant_doubt(t)[wq]
                 if self.preferences is not None:
                     s += w.preference * self.preferences.score(t, q)
                 if text_scores is not None:

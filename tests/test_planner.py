@@ -542,3 +542,25 @@ def test_queue_cv_tiny_pipeline(tmp_path, capsys) -> None:
     assert res["clips"] == 8 and len(res["per_fold"]) == 2
     assert sum(f["n"] for f in res["per_fold"]) == 8
     assert 0.0 <= res["p_at_10"] <= 1.0 and "quadrant_accuracy" in res["audio_cv"]
+
+
+def test_lift_walk_steps_gradually_with_confident_tags() -> None:
+    """With tagger probabilities that grow toward each quadrant's corner, the quadrant-doubt term must not pull a
+    lift walk's middle waypoints (near the axes) to the corners: each step moves a little, start to end."""
+    from emotion.mood_space import QUADRANT_MOOD_WORDS, QUADRANTS
+
+    rng = np.random.default_rng(0)
+    tracks = []
+    for i in range(2000):
+        v, a = rng.uniform(-1, 1, 2)
+        pv, pa = 1 / (1 + np.exp(-4 * v)), 1 / (1 + np.exp(-4 * a))
+        p = {"Q1": pv * pa, "Q2": (1 - pv) * pa, "Q3": (1 - pv) * (1 - pa), "Q4": pv * (1 - pa)}
+        tracks.append({"path": f"/t{i}", "artist": f"A{i % 97}", "valence": float(v), "arousal": float(a),
+                       "quadrant": quadrant(v, a), "moods": {QUADRANT_MOOD_WORDS[q]: p[q] for q in QUADRANTS}})
+    plan = Planner(tracks).plan((-0.6, -0.5), Strategy.LIFT, n=6, steps=5)
+    points = [p.point for p in plan]
+    steps = [math.dist(a, b) for a, b in zip(points, points[1:])]
+    assert max(steps) < 0.6, [tuple(round(x, 2) for x in pt) for pt in points]
+    assert points[0][0] < -0.4 and points[-1][0] > 0.4  # it still starts sad and ends bright
+    assert [p.waypoint for p in plan] == [tuple(round(x, 4) for x in w) for w in
+                                          trajectory((-0.6, -0.5), Strategy.LIFT, 6, 5)]
