@@ -374,8 +374,10 @@ def group_folds(groups: list[str], k: int, seed: int) -> list[int]:
     return [fold_of[g] for g in groups]
 
 
-def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: int | None = None) -> dict:
-    """Song-grouped K-fold CV; scores on the default rendering (EMOPIA) and the recordings (Emotify)."""
+def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: int | None = None,
+           oof: list | None = None) -> dict:
+    """Song-grouped K-fold CV; scores on the default rendering (EMOPIA) and the recordings (Emotify). With `oof`,
+    (fold, item, prediction) of every held-out EMOPIA clip is appended to it (player.queue_cv plans on them)."""
     k = cfg["folds"]
     parts = tuple(cfg["parts"])
     emo_fold = group_folds([it["song"] for it, _ in emo_pairs], k, seed)
@@ -388,8 +390,11 @@ def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: in
         te_emf = [p for p, fo in zip(emf_pairs, emf_fold) if fo == f]
         heads, mu, sd = train_heads(design(tr_emo, tr_emf, parts), cfg, seed + 100 * f, max_steps)
         model = make_model(heads, mu, sd, cfg)
+        preds = predict_pairs(model, te_emo)
+        if oof is not None:
+            oof += [(f, it, pr) for (it, _), pr in zip(te_emo, preds)]
         all_e += te_emo
-        all_pe += predict_pairs(model, te_emo)
+        all_pe += preds
         all_f += te_emf
         all_pf += predict_pairs(model, te_emf)
         fe += [f] * len(te_emo)

@@ -95,9 +95,7 @@ def _die_with(app_pid: int) -> None:
             time.sleep(0.5)
             try:
                 os.kill(app_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid was reused by another user's process: the app is gone
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user's process)
                 os._exit(0)
             if os.getppid() != parent:  # the forkserver died (it exits with the app): reparented
                 os._exit(0)

@@ -200,6 +200,11 @@ def quadrant_depth(wp: tuple[float, float]) -> float:
     return min(1.0, abs(wp[0]) / QUADRANT_DEPTH) * min(1.0, abs(wp[1]) / QUADRANT_DEPTH)
 
 
+def doubt_weight(weights: Weights, wp: tuple[float, float]) -> np.float32:
+    """The quadrant-doubt weight at a waypoint (float32, as the vectorised scoring uses it)."""
+    return np.float32(weights.quadrant_doubt * quadrant_depth(wp))
+
+
 def _genre(track: Mapping[str, Any]) -> str:
     return str(track.get("genre") or "").strip().lower()
 
@@ -466,7 +471,7 @@ class Planner:
         fs = np.float32(w.smoothness)
         for wp in waypoints:
             wq = QUADRANTS.index(quadrant(*wp))
-            fq = np.float32(w.quadrant_doubt * quadrant_depth(wp))
+            fq = doubt_weight(w, wp)
             # Lower distance bound from the waypoint to each cell's bounding box.
             dx = np.maximum(np.maximum(self._cell_v0 - wp[0], wp[0] - self._cell_v1), 0.0)
             dy = np.maximum(np.maximum(self._cell_a0 - wp[1], wp[1] - self._cell_a1), 0.0)
@@ -582,7 +587,7 @@ class Planner:
                 v, a = float(t["valence"]), float(t["arousal"])
                 s = -w.distance * math.hypot(v - wp[0], a - wp[1]) - w.tag_conflict * _tag_conflict(t)
                 if w.quadrant_doubt:
-                    s -= float(np.float32(w.quadrant_doubt * quadrant_depth(wp))) * _quadrant_doubt(t)[wq]
+                    s -= float(doubt_weight(w, wp)) * _quadrant_doubt(t)[wq]
                 if self.preferences is not None:
                     s += w.preference * self.preferences.score(t, q)
                 if text_scores is not None:

@@ -1,14 +1,16 @@
 """The queue figure on held-out songs, in one command: song-grouped K-fold over the shared EMOPIA clips.
 
     python -m player.queue_cv --work-dir /tmp/audio_work [--folds 5] [--cfg '{"l2": 0.02}']
-                              [--weights '{"quadrant_doubt": 1.0}']
+                              [--weights '{"quadrant_doubt": 1.0}'] [--sweep-doubt 0.5,1,2,3,4,6,8]
         -> {"p_at_10", "ndcg_at_10", "emotion_match_accuracy", "per_fold": [...], "audio": {...}}
 
 For each fold, the audio model's heads are trained (emotion.train_audio, same recipe and seeds as its CV) on the
 other folds' songs, the fold's clips (default rendering, featurised exactly as the tagger does) are tagged by that
 model, and the planner plans 10 tracks in match mode for each quadrant's centre over a library of just that
 fold's clips (about 175 clips, 44 per quadrant: the size of the held-out set), scored as `eval queue` scores
-(player.queue_eval.score_plans). The figures are means over the folds. Needs the render/feature cache of
+(player.queue_eval.score_plans). The figures are means over the folds. --sweep-doubt also plans with each given
+quadrant-doubt weight and reports the nested choice: for each fold, the weight best on the other folds, scored
+on that fold (ties broken toward the smaller and toward the larger weight). Needs the render/feature cache of
 `python -m emotion.train_audio --work-dir DIR` (it featurises what is missing). Nothing here is written into
 the shipped model.
 """
@@ -26,10 +28,6 @@ import numpy as np
 
 from emotion.mood_space import QUADRANT_CENTRES, QUADRANTS
 from player.queue_eval import score_plans
-
-
-def log(msg: str) -> None:
-    print(f"[queue_cv {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 def track_of(item: dict, pred: dict) -> dict[str, Any]:
@@ -69,26 +67,9 @@ def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: 
     ta.standardise_emotify(emf_items)
     emo = list(zip(emo_items, ta.load_features(emo_items, cfg["patches_per_window"])))
     emf = list(zip(emf_items, ta.load_features(emf_items, cfg["patches_per_window"])))
-    emo_fold = ta.group_folds([it["song"] for it, _ in emo], folds, seed)
-    emf_fold = ta.group_folds([it["song"] for it, _ in emf], folds, seed + 1)
-    parts = tuple(cfg["parts"])
     out: list[tuple[int, dict, dict]] = []
-    te_all, pe_all, tf_all, pf_all = [], [], [], []
-    for f in range(folds):
-        tr_e = [p for p, fo in zip(emo, emo_fold) if fo != f and (cfg["use_aug"] or p[0]["default_render"])]
-        tr_f = [p for p, fo in zip(emf, emf_fold) if fo != f]
-        te_e = [p for p, fo in zip(emo, emo_fold) if fo == f and p[0]["default_render"]]
-        te_f = [p for p, fo in zip(emf, emf_fold) if fo == f]
-        heads, mu, sd = ta.train_heads(ta.design(tr_e, tr_f, parts), cfg, seed + 100 * f, max_steps)
-        model = ta.make_model(heads, mu, sd, cfg)
-        preds = ta.predict_pairs(model, te_e)
-        out += [(f, it, p) for (it, _), p in zip(te_e, preds)]
-        te_all += te_e
-        pe_all += preds
-        tf_all += te_f
-        pf_all += ta.predict_pairs(model, te_f)
-        log(f"fold {f}: {len(tr_e)} training renderings, {len(te_e)} held-out clips")
-    audio = {k: round(v, 4) for k, v in ta.score(te_all, pe_all, tf_all, pf_all).items()}
+    cv = ta.run_cv(emo, emf, cfg, seed, max_steps, oof=out)
+    audio = {k: round(v, 4) for k, v in cv["pooled"].items() if k != "blend"}
     return out, audio
 
 
@@ -116,6 +97,20 @@ def queue_scores(oof: list[tuple[int, dict, dict]], weights: dict[str, float] | 
     return res
 
 
+def doubt_sweep(oof: list[tuple[int, dict, dict]], weights: list[float]) -> dict[str, Any]:
+    """P@10 per fold for each quadrant-doubt weight, and the nested choice of the weight (see the module doc)."""
+    per = {w: [f["p_at_10"] for f in queue_scores(oof, {"quadrant_doubt": w})["per_fold"]] for w in weights}
+    folds = range(len(next(iter(per.values()))))
+    nested = {}
+    for name, tie in (("ties_to_smaller", -1.0), ("ties_to_larger", 1.0)):
+        picks = [max(weights, key=lambda w, f=f: (np.mean([per[w][g] for g in folds if g != f]), tie * w))
+                 for f in folds]
+        nested[name] = {"weights": picks, "p_at_10": round(float(np.mean([per[w][f] for w, f in
+                                                                           zip(picks, folds)])), 4)}
+    return {"p_at_10": {str(w): round(float(np.mean(v)), 4) for w, v in per.items()},
+            "per_fold": {str(w): v for w, v in per.items()}, "nested": nested}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="queue_cv", description=__doc__.split("\n")[0])
     ap.add_argument("--work-dir", type=Path, default=Path("/tmp/audio_work"))
@@ -125,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cfg", default="{}", help="JSON overrides of the audio training config")
     ap.add_argument("--weights", default="{}", help="JSON overrides of the planner's Weights")
+    ap.add_argument("--sweep-doubt", default="", help="comma-separated quadrant-doubt weights to compare")
     ap.add_argument("--tiny", action="store_true", help="a few clips, a few steps (tests)")
     args = ap.parse_args(argv)
     t0 = time.time()
@@ -136,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     oof, audio = out_of_fold(args.work_dir, cfg, args.folds, args.seed, args.threads, args.data_dir, limit,
                              max_steps)
     res = queue_scores(oof, json.loads(args.weights) or None)
+    if args.sweep_doubt:
+        res["doubt_sweep"] = doubt_sweep(oof, [float(w) for w in args.sweep_doubt.split(",")])
     res.update({"audio_cv": audio, "folds": args.folds, "clips": len(oof), "strategy": "match",
                 "seconds": round(time.time() - t0, 1)})
     print(json.dumps(res))

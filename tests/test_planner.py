@@ -523,6 +523,12 @@ def test_queue_cv_scores_follow_the_tagger() -> None:
     assert right["p_at_10"] == 1.0 and right["tagger_quadrant_accuracy"] == 1.0 and right["ndcg_at_10"] == 1.0
     assert wrong["p_at_10"] == 0.0 and wrong["tagger_quadrant_accuracy"] == 0.0
     assert [f["n"] for f in right["per_fold"]] == [48, 48]
+    from player.queue_cv import doubt_sweep
+
+    sweep = doubt_sweep(_oof(1, wrong=True), [0.5, 4.0])
+    assert sweep["p_at_10"] == {"0.5": 0.0, "4.0": 0.0} and sweep["per_fold"]["4.0"] == [0.0, 0.0]
+    assert sweep["nested"]["ties_to_smaller"]["weights"] == [0.5, 0.5]
+    assert sweep["nested"]["ties_to_larger"]["weights"] == [4.0, 4.0]
 
 
 @pytest.mark.slow
