@@ -1,4 +1,4 @@
-"""The audio mood model: musicnn (MSD, pretrained, frozen) embeddings + hand-crafted features -> small heads.
+"""The audio mood model: musicnn (MSD and MTT, pretrained, frozen) embeddings + hand-crafted features -> heads.
 
 `AudioMoodModel.load(path=None)` loads the shipped weights lazily (torch is imported only then);
 `predict_file(path)` decodes 3 short windows spread across the file (never the whole file) and returns
@@ -6,11 +6,13 @@ valence, arousal (in [-1, 1]), quadrant, quadrant probabilities, mood words with
 
 Per track: 3 windows of 8 s (audio_features.load_excerpts); per window the 34 hand-crafted features
 (audio_features.window_inputs) and musicnn on PATCHES_PER_WINDOW 3-s patches (the first and the last 3 s of the
-window). The head input is [mean musicnn penultimate (200), mean musicnn tag logits (50), mean hand-crafted (34)],
+window), with two pretrained networks of the same architecture: MSD_musicnn and MTT_musicnn. The head input is
+[mean penultimate (200) and mean tag logits (50) of each network, mean hand-crafted (34)] (the config's `parts`),
 standardised; the heads (an ensemble of small MLPs or linear maps, trained by emotion.train_audio) give
 valence/arousal, quadrant logits and the nine GEMS words.
 
-Weights: one safetensors file holding the converted musicnn network ('musicnn.*'), its mel filter bank, the
+Weights: one safetensors file holding the converted musicnn networks ('musicnn.*' = MSD, 'musicnn_mtt.*' = MTT),
+their mel filter bank, the
 heads ('head<k>.*') and the input standardisation; the config is JSON in the file's metadata.
 MODEL_VERSION is derived from a hash of the weights file, so it changes whenever the weights change.
 """
@@ -87,6 +89,10 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
             vecs.append(feats["pen"].mean(axis=0))
         elif p == "logits":
             vecs.append(feats["logits"].mean(axis=0))
+        elif p == "mpen":  # the second network (MTT_musicnn)
+            vecs.append(feats["mtt_pen"].mean(axis=0))
+        elif p == "mlogits":
+            vecs.append(feats["mtt_logits"].mean(axis=0))
         elif p == "hc":
             vecs.append(feats["hc"].mean(axis=0))
         elif p == "harm":
@@ -102,29 +108,42 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
     return np.concatenate(vecs).astype(np.float32)
 
 
+MTT_PARTS = ("mpen", "mlogits")
+
+
 def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
-                   per_window: int = PATCHES_PER_WINDOW, with_harmony: bool = True) -> dict[str, np.ndarray]:
+                   per_window: int = PATCHES_PER_WINDOW, with_harmony: bool = True,
+                   net_mtt=None, mtt_first_only: bool = False) -> dict[str, np.ndarray]:
     """Per-window hand-crafted features (W x 34) and harmony features (W x 25; zeros unless with_harmony), and
     per-patch musicnn outputs (penultimate P x 200, tag logits P x 50, mean/max pools P x 753 as float16) of one
-    track's excerpts."""
+    track's excerpts; with `net_mtt`, also its penultimate and logits (mtt_pen, mtt_logits) on the same patches,
+    or with `mtt_first_only` on each window's first patch only (half the cost of the second network)."""
     import torch
 
-    hc, harm, pats = [], [], []
+    hc, harm, pats, first = [], [], [], []
     for y in excerpts:
         _, f, h = af.window_features(y, with_harmony)
         hc.append(f)
         harm.append(h)
+        first.append(sum(len(p) for p in pats))
         pats.append(window_patches(y, mel_fb, per_window))
     x = torch.from_numpy(np.ascontiguousarray(np.concatenate(pats), dtype=np.float32))
     with torch.inference_mode():
         out = net(x)
-    return {"hc": np.stack(hc).astype(np.float32), "harm": np.stack(harm).astype(np.float32),
-            "pen": out["penultimate"].numpy(), "logits": out["logits"].numpy(),
-            "mean_pool": out["mean_pool"].numpy().astype(np.float16),
-            "max_pool": out["max_pool"].numpy().astype(np.float16)}
+    feats = {"hc": np.stack(hc).astype(np.float32), "harm": np.stack(harm).astype(np.float32),
+             "pen": out["penultimate"].numpy(), "logits": out["logits"].numpy(),
+             "mean_pool": out["mean_pool"].numpy().astype(np.float16),
+             "max_pool": out["max_pool"].numpy().astype(np.float16)}
+    if net_mtt is not None:
+        with torch.inference_mode():
+            out2 = net_mtt(x[first] if mtt_first_only else x)
+        feats["mtt_pen"] = out2["penultimate"].numpy()
+        feats["mtt_logits"] = out2["logits"].numpy()
+    return feats
 
 
-PART_DIMS = {"pen": 200, "logits": 50, "hc": af.N_FEATURES, "harm": af.N_HARMONY, "meanpool": 753, "pen_std": 200,
+PART_DIMS = {"pen": 200, "logits": 50, "mpen": 200, "mlogits": 50, "hc": af.N_FEATURES, "harm": af.N_HARMONY,
+             "meanpool": 753, "pen_std": 200,
              "hc_std": af.N_FEATURES}
 
 
@@ -188,8 +207,9 @@ class AudioMoodModel:
     """musicnn + heads with their config; predict is thread-safe (nothing is mutated at inference)."""
 
     def __init__(self, musicnn, mel_fb: np.ndarray, heads: list, x_mean: np.ndarray, x_std: np.ndarray,
-                 config: dict[str, Any], version: str) -> None:
+                 config: dict[str, Any], version: str, musicnn_mtt=None) -> None:
         self.musicnn = musicnn
+        self.musicnn_mtt = musicnn_mtt
         self.mel_fb = np.asarray(mel_fb, dtype=np.float32)
         self.heads = heads
         self.x_mean = np.asarray(x_mean, dtype=np.float32)
@@ -198,6 +218,7 @@ class AudioMoodModel:
         self.version = version
         self.parts = tuple(config.get("parts", ("pen", "logits", "hc")))
         self.per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
+        self.mtt_first_only = int(config.get("mtt_patches_per_window", self.per_window)) == 1
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int | None = None) -> AudioMoodModel:
@@ -215,6 +236,12 @@ class AudioMoodModel:
         config = json.loads(meta.get("config", "{}"))
         tensors = load_file(str(path))
         net = mn.load_from_tensors(tensors)
+        parts = config.get("parts", ())
+        net_mtt = None
+        if any(p in MTT_PARTS for p in parts):
+            if not mn.has_network(tensors, mn.MTT_KEY):
+                raise ValueError(f"{path}: the heads read MTT_musicnn features but the file has no MTT network")
+            net_mtt = mn.load_from_tensors(tensors, mn.MTT_KEY)
         heads = []
         for k in range(int(config.get("n_heads_total", config.get("n_heads", 1)))):
             prefix = f"head{k}."
@@ -225,14 +252,15 @@ class AudioMoodModel:
             head.eval()
             heads.append(head)
         return cls(net, tensors["musicnn_mel_fb"].numpy(), heads, tensors["x_mean"].numpy(),
-                   tensors["x_std"].numpy(), config, version_of(path))
+                   tensors["x_std"].numpy(), config, version_of(path), net_mtt)
 
     # --- inference -------------------------------------------------------------------------------------------
 
     def features_excerpts(self, excerpts: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Per-window hand-crafted features and per-patch musicnn outputs of one track's excerpts."""
         # no lock: inference on an eval-mode module mutates nothing, so the tagger's workers run it concurrently
-        return track_features(self.musicnn, self.mel_fb, excerpts, self.per_window, "harm" in self.parts)
+        return track_features(self.musicnn, self.mel_fb, excerpts, self.per_window, "harm" in self.parts,
+                              self.musicnn_mtt, self.mtt_first_only)
 
     def head_outputs(self, x: np.ndarray) -> np.ndarray:
         """Mean over the head ensemble of the outputs (B x N_OUT; softmax / sigmoid applied to the quadrant, GEMS

@@ -1,7 +1,9 @@
-"""musicnn (Pons & Serra, MTG-UPF, ISC licence) MSD_musicnn ported to torch, plus its log-mel front end.
+"""musicnn (Pons & Serra, MTG-UPF, ISC licence) MSD_musicnn and MTT_musicnn ported to torch, plus their log-mel
+front end.
 
 The network is the one of `musicnn.models.build_musicnn(num_filt_midend=64, num_units_backend=200)` as used for
-the MSD_musicnn checkpoint of the `musicnn==0.1.0` package, in inference mode (batch norm with moving statistics,
+the MSD_musicnn checkpoint (Million Song Dataset, 50 tags) and the MTT_musicnn checkpoint (MagnaTagATune, 50 tags;
+same architecture and input) of the `musicnn==0.1.0` package, in inference mode (batch norm with moving statistics,
 no dropout). Input: log-mel patches of 187 frames x 96 mels of 16 kHz audio (STFT 512, hop 256, Slaney mel,
 `log10(10000 * mel + 1)` on float16-rounded power, exactly as `musicnn.extractor.batch_data` does with librosa).
 
@@ -37,6 +39,12 @@ MSD_LABELS = ['rock', 'pop', 'alternative', 'indie', 'electronic', 'female vocal
               'blues', 'hard rock', 'ambient', 'acoustic', 'experimental', 'female vocalist', 'guitar', 'Hip-Hop',
               '70s', 'party', 'country', 'easy listening', 'sexy', 'catchy', 'funk', 'electro', 'heavy metal',
               'Progressive rock', '60s', 'rnb', 'indie pop', 'sad', 'House', 'happy']
+
+MTT_LABELS = ['guitar', 'classical', 'slow', 'techno', 'strings', 'drums', 'electronic', 'rock', 'fast', 'piano',
+              'ambient', 'beat', 'violin', 'vocal', 'synth', 'female', 'indian', 'opera', 'male', 'singing', 'vocals',
+              'no vocals', 'harpsichord', 'loud', 'quiet', 'flute', 'woman', 'male vocal', 'no vocal', 'pop', 'soft',
+              'sitar', 'solo', 'man', 'classic', 'choir', 'voice', 'new age', 'dance', 'male voice', 'female vocal',
+              'beats', 'harp', 'cello', 'no voice', 'weird', 'country', 'metal', 'female voice', 'choral']
 
 # --- TF1 checkpoint (tensor bundle) reader, no TensorFlow -----------------------------------------------------------
 
@@ -299,8 +307,9 @@ def patches(logmel: np.ndarray, n: int | None = None) -> np.ndarray:
 # --- conversion CLI -------------------------------------------------------------------------------------------
 
 
-def find_checkpoint(explicit: Path | str | None = None) -> str:
-    """The MSD_musicnn checkpoint prefix: explicit, or inside an installed / unpacked musicnn package."""
+def find_checkpoint(explicit: Path | str | None = None, model: str = "MSD_musicnn") -> str:
+    """The checkpoint prefix of `model` (MSD_musicnn or MTT_musicnn): explicit, or inside an installed musicnn
+    package."""
     if explicit is not None:
         return str(explicit)
     try:
@@ -308,26 +317,34 @@ def find_checkpoint(explicit: Path | str | None = None) -> str:
 
         spec = importlib.util.find_spec("musicnn")
         if spec is not None and spec.origin:
-            return str(Path(spec.origin).parent / "MSD_musicnn") + "/"  # files are named ".index", ".data-..."
+            return str(Path(spec.origin).parent / model) + "/"  # files are named ".index", ".data-..."
     except Exception:
         pass
     raise FileNotFoundError("musicnn package not found: pip install --no-deps musicnn==0.1.0, or pass --checkpoint")
 
 
-def converted_tensors(prefix: Path | str) -> dict[str, np.ndarray]:
-    """The converted network (keys prefixed 'musicnn.') plus the mel filter bank ('musicnn_mel_fb')."""
+MTT_KEY = "musicnn_mtt"  # key prefix of the MTT_musicnn network in a tensors file ("musicnn" is MSD_musicnn)
+
+
+def converted_tensors(prefix: Path | str, key: str = "musicnn") -> dict[str, np.ndarray]:
+    """The converted network (keys prefixed `key` + '.') plus the mel filter bank ('musicnn_mel_fb')."""
     ckpt = read_tf_checkpoint(prefix)
-    sd = {f"musicnn.{k}": v.astype(np.float32) for k, v in convert_state_dict(ckpt).items()}
+    sd = {f"{key}.{k}": v.astype(np.float32) for k, v in convert_state_dict(ckpt).items()}
     sd["musicnn_mel_fb"] = librosa_mel_filterbank()
     return sd
 
 
-def load_from_tensors(tensors: dict):
-    """A MusiCNN (eval mode) from a dict of tensors / arrays with 'musicnn.'-prefixed keys."""
+def has_network(tensors: dict, key: str) -> bool:
+    return any(k.startswith(key + ".") for k in tensors)
+
+
+def load_from_tensors(tensors: dict, key: str = "musicnn"):
+    """A MusiCNN (eval mode) from a dict of tensors / arrays with `key` + '.'-prefixed keys."""
     import torch
 
     net = build_musicnn()
-    sd = {k[len("musicnn."):]: torch.as_tensor(np.asarray(v)) for k, v in tensors.items() if k.startswith("musicnn.")}
+    pre = key + "."
+    sd = {k[len(pre):]: torch.as_tensor(np.asarray(v)) for k, v in tensors.items() if k.startswith(pre)}
     own = net.state_dict()
     for k in own:
         if k.endswith("num_batches_tracked"):

@@ -213,6 +213,37 @@ def test_musicnn_port_matches_tensorflow_reference(musicnn_net) -> None:
     np.testing.assert_allclose(out["mean_pool"].numpy(), ref["mean_pool"], atol=1e-3)
 
 
+@needs_fluidsynth
+def test_mtt_network_hears_the_instrument(tmp_path: Path) -> None:
+    """The second network (MTT_musicnn, no TensorFlow reference kept) tags what it hears: the same piece rendered
+    as piano has 'piano' among its top tags, rendered with GM strings it ranks 'strings' above 'piano'. Random or
+    mis-converted weights fail this."""
+    import torch
+    from safetensors.numpy import load_file
+
+    from emotion import musicnn as mn
+    from emotion.audio_model import window_patches
+
+    if not WEIGHTS.is_file():
+        pytest.skip("no shipped weights")
+    tensors = load_file(str(WEIGHTS))
+    assert mn.has_network(tensors, mn.MTT_KEY)
+    net, fb = mn.load_from_tensors(tensors, mn.MTT_KEY), tensors["musicnn_mel_fb"]
+    piece = write_piece(tmp_path / "p.mid", bpm=96, velocity=80, minor=False, octave=0, notes_per_beat=2, beats=24)
+
+    def tags(program: int | None) -> list[str]:
+        wav = synth.render_midi(piece, tmp_path / f"p{program}.wav", program=program)
+        excerpts = af.load_excerpts(wav, n_windows=3, win_s=af.WIN_S)
+        x = np.concatenate([window_patches(y, fb) for y in excerpts])
+        with torch.inference_mode():
+            tg = net(torch.from_numpy(x))["taggram"].mean(dim=0).numpy()
+        return [mn.MTT_LABELS[i] for i in np.argsort(-tg)]
+
+    piano, strings = tags(None), tags(48)
+    assert "piano" in piano[:3], piano[:5]
+    assert strings.index("strings") < strings.index("piano"), strings[:5]
+
+
 def test_musicnn_log_mel_and_patches() -> None:
     from emotion import audio_model as am
     from emotion import musicnn as mn
