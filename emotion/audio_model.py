@@ -6,7 +6,8 @@ valence, arousal (in [-1, 1]), quadrant, quadrant probabilities, mood words with
 
 Per track: 3 windows of 8 s (audio_features.load_excerpts); per window the 34 hand-crafted features
 (audio_features.window_inputs) and musicnn on PATCHES_PER_WINDOW 3-s patches (the first and the last 3 s of the
-window), with two pretrained networks of the same architecture: MSD_musicnn and MTT_musicnn. The head input is
+window) through MSD_musicnn, and MTT_musicnn (same architecture) on the same patches or, as the shipped config's
+`mtt_patches_per_window` = 1 says, on each window's first patch only. The head input is
 [mean penultimate (200) and mean tag logits (50) of each network, mean hand-crafted (34)] (the config's `parts`),
 standardised; the heads (an ensemble of small MLPs or linear maps, trained by emotion.train_audio) give
 valence/arousal, quadrant logits and the nine GEMS words.

@@ -11,7 +11,8 @@ Steps (seeded, deterministic):
    rendering the evaluation uses, plus augmented renderings with other General MIDI programs / FluidR3_GM), each
    Emotify recording is read as is; every file is then decoded and featurised EXACTLY as the tagger does
    (audio_features.load_excerpts: 3 windows of 8 s; per window the hand-crafted features and 2 musicnn patches,
-   each through both networks).
+   through MSD musicnn, and the same patches through MTT musicnn for the cache; the heads' config says which
+   MTT patches they read: `mtt_patches_per_window`).
 3. Song-grouped K-fold cross-validation of the heads (all clips of an EMOPIA song in one fold; each Emotify clip
    its own song; EMOPIA scored on the default rendering), then the shipped heads on all data, the weights file
    (safetensors: musicnn + heads) and the model card with the measured CV figures.
@@ -88,6 +89,9 @@ def musicnn_tensors(work_dir: Path, fallback: Path | None) -> Path:
         if fallback is None or not fallback.is_file():
             raise
         tensors = {k: v for k, v in load_file(str(fallback)).items() if k.startswith("musicnn")}
+        if not mn.has_network(tensors, mn.MTT_KEY):
+            raise RuntimeError(f"musicnn package not installed and {fallback} has no MTT_musicnn network: "
+                               "pip install --no-deps musicnn==0.1.0") from None
         log(f"musicnn package not installed: reusing the musicnn tensors of {fallback}")
     save_file(tensors, str(out))
     return out
@@ -539,8 +543,10 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "pulse clarity, spectral shape, key-profile major/minor correlation, chroma interval content, band "
         "energies) and two pretrained, frozen **musicnn** networks of the same architecture (Pons & Serra 2019: "
         "MSD_musicnn, trained on the Million Song Dataset's 50 tags, and MTT_musicnn, trained on MagnaTagATune's 50 "
-        "tags) on 2 patches of 3 s (the window's first and last 187 frames of its 96-mel log-mel of 16 kHz "
-        "audio, built as musicnn builds it). Head input: mean over patches of each network's 200-unit penultimate "
+        "tags): MSD on 2 patches of 3 s (the window's first and last 187 frames of its 96-mel log-mel of 16 kHz "
+        "audio, built as musicnn builds it), MTT on "
+        + ("the window's first patch only" if cfg.get("mtt_patches_per_window") == 1 else "the same patches")
+        + " (`mtt_patches_per_window`). Head input: mean over patches of each network's 200-unit penultimate "
         "layer and of its 50 tag logits, mean over windows of the hand-crafted features "
         f"(parts {cfg['parts']}), standardised. Heads: an ensemble (outputs averaged) of {cfg['n_heads']} seeds x "
         f"{len(cfg.get('groups') or [1])} input groups {cfg.get('groups') or [cfg['parts']]} of "
@@ -559,8 +565,9 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "patches of a recording + 1 random patch: max abs difference 9e-6 on the logits, 7e-6 on the penultimate "
         "layer, 7e-7 on the taggram; the numpy log-mel equals librosa's to float16 rounding. "
         "`tests/data/musicnn_ref.npz` keeps a reference patch and TF's outputs for the test. MTT_musicnn has the "
-        "same graph and input and goes through the same converter (not compared with TensorFlow); a test checks "
-        "that it tags a rendered piano piece 'piano' and the same piece on GM strings 'strings' before 'piano'.",
+        "same graph and input and goes through the same converter (not compared with TensorFlow); tests check that "
+        "the shipped tensors equal a fresh conversion of the package's checkpoint, and that it tags a rendered "
+        "piano piece 'piano' (top 3) and the same piece on GM strings 'strings' (top 2, 'piano' below 10th).",
         "- **Licence of the musicnn weights**: ISC (Copyright (c) Music Technology Group, Universitat Pompeu "
         "Fabra 2019, code by Jordi Pons): permission to use, copy, modify and distribute for any purpose with or "
         "without fee, provided the copyright notice and permission notice appear in all copies; provided \"as is\" "
@@ -611,7 +618,8 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 f"rV {s.get('valence_r', float('nan')):.3f}, rA {s.get('arousal_r', float('nan')):.3f}"
                 for s in cv["per_fold"]),
             "",
-            "Verdict: against the previous model (MSD musicnn only; same folds and scoring) this model gains about "
+            "Verdict (2026-12-01): against the previous model (MSD musicnn only; same folds and scoring) this model "
+            "gains about "
             "0.01 on quadrant accuracy and 0.005 on the other figures (within the noise of one split; see the "
             "fold-split check below for the second backbone's gain). It reaches none of the targets; against the "
             "baselines (scored on other, hidden songs, so only indicative) it is level on quadrant and valence "
@@ -655,8 +663,9 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "## Limits",
         "",
         "EMOPIA is solo pop piano transcribed to MIDI and re-synthesised; Emotify is 4 genres (classical, rock, "
-        "electronic, pop) with few raters per clip. The GEMS -> valence/arousal proxy is a heuristic. musicnn "
-        "hears 6 x 3 s of a track. Moods of vocals/lyrics are not modelled beyond what musicnn's tags capture. "
+        "electronic, pop) with few raters per clip. The GEMS -> valence/arousal proxy is a heuristic. The musicnn "
+        "networks hear 6 x 3 s of a track (MTT 3 x 3 s). Moods of vocals/lyrics are not modelled beyond what "
+        "musicnn's tags capture. "
         "Out-of-distribution material is read unreliably: the tests' generated loud, fast, major piano arpeggio "
         "comes out Q1 only narrowly (quadrant head Q1, but valence about -0.2, arousal +0.7, against valence -0.85, "
         "arousal -0.7 for the slow, soft, minor piece), because the musicnn-based heads associate loud, fast piano "
