@@ -82,30 +82,26 @@ def window_patches(y: np.ndarray, mel_fb: np.ndarray, per_window: int = PATCHES_
     return np.stack([lm[s:s + mn.PATCH_FRAMES] for s in patch_starts(lm.shape[0], per_window)])
 
 
+# head input part -> (feature array, reduction over its windows / patches, width)
+PARTS: dict[str, tuple[str, str, int]] = {
+    "pen": ("pen", "mean", 200), "logits": ("logits", "mean", 50),  # MSD_musicnn
+    "mpen": ("mtt_pen", "mean", 200), "mlogits": ("mtt_logits", "mean", 50),  # MTT_musicnn
+    "hc": ("hc", "mean", af.N_FEATURES), "harm": ("harm", "mean", af.N_HARMONY),
+    "pen_std": ("pen", "std", 200), "hc_std": ("hc", "std", af.N_FEATURES),  # how much the music changes
+    "meanpool": ("mean_pool", "mean", 753),
+}
+PART_DIMS = {p: dim for p, (_, _, dim) in PARTS.items()}
+
+
 def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarray:
     """The head's raw input vector of one track from its per-window / per-patch features."""
     vecs = []
     for p in parts:
-        if p == "pen":
-            vecs.append(feats["pen"].mean(axis=0))
-        elif p == "logits":
-            vecs.append(feats["logits"].mean(axis=0))
-        elif p == "mpen":  # the second network (MTT_musicnn)
-            vecs.append(feats["mtt_pen"].mean(axis=0))
-        elif p == "mlogits":
-            vecs.append(feats["mtt_logits"].mean(axis=0))
-        elif p == "hc":
-            vecs.append(feats["hc"].mean(axis=0))
-        elif p == "harm":
-            vecs.append(feats["harm"].mean(axis=0))
-        elif p == "pen_std":  # how much the music changes across the track's patches
-            vecs.append(feats["pen"].std(axis=0))
-        elif p == "hc_std":
-            vecs.append(feats["hc"].std(axis=0))
-        elif p == "meanpool":
-            vecs.append(feats["mean_pool"].astype(np.float32).mean(axis=0))
-        else:
+        if p not in PARTS:
             raise ValueError(f"unknown head input part {p!r}")
+        key, how, _ = PARTS[p]
+        x = feats[key].astype(np.float32, copy=False)
+        vecs.append(x.std(axis=0) if how == "std" else x.mean(axis=0))
     return np.concatenate(vecs).astype(np.float32)
 
 
@@ -141,11 +137,6 @@ def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
         feats["mtt_pen"] = out2["penultimate"].numpy()
         feats["mtt_logits"] = out2["logits"].numpy()
     return feats
-
-
-PART_DIMS = {"pen": 200, "logits": 50, "mpen": 200, "mlogits": 50, "hc": af.N_FEATURES, "harm": af.N_HARMONY,
-             "meanpool": 753, "pen_std": 200,
-             "hc_std": af.N_FEATURES}
 
 
 def part_columns(parts: tuple[str, ...] | list[str], group: tuple[str, ...] | list[str]) -> list[int]:

@@ -229,6 +229,11 @@ def load_features(items: list[dict], per_window: int = 2, mtt_per_window: int | 
     return out
 
 
+def feature_pairs(items: list[dict], cfg: dict) -> list[tuple[dict, dict]]:
+    """(item, cached features) pairs, with the patches the config's heads read."""
+    return list(zip(items, load_features(items, cfg["patches_per_window"], cfg.get("mtt_patches_per_window"))))
+
+
 # --- heads ---------------------------------------------------------------------------------------------------------
 
 
@@ -495,18 +500,20 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | + MTT_musicnn, 2nd backbone (penultimate + logits), both patches per window | 0.691 | 0.760 | 0.899 | 0.463 | 0.756 |
 | **same, MTT on each window's first patch only (shipped)** | 0.690 | 0.755 | 0.898 | 0.458 | 0.749 |
 
-The second backbone was checked on two more fold splits (CV seeds 1 and 2, MSD only -> + MTT on both patches):
-Q 0.681 -> 0.693 and 0.673 -> 0.698, V 0.743 -> 0.752 and 0.752 -> 0.766, A 0.898 -> 0.901 and 0.896 -> 0.894,
-rV 0.462 -> 0.453 and 0.440 -> 0.439, rA 0.745 -> 0.763 and 0.740 -> 0.758: quadrant, valence and Emotify
-arousal gain 0.01-0.02 on every split, arousal accuracy and Emotify valence do not move. It costs tagging speed
-(`bench/tag.py --tracks 200`: 2.55 tracks/s with MTT on all 6 patches, 3.28 on the 3 first patches, against
-~5 for MSD alone), so the shipped model runs MTT on each window's first patch (its gain is about half on
-valence and Emotify arousal, the same on quadrant). Also measured (sklearn, default renders, same folds), no
-gain: max-pool of MSD or MTT musicnn + hc with logistic regression / ridge (Q 0.677-0.681, V 0.749-0.758, rA
-0.72-0.74), RBF-kernel SVMs on MSD + MTT + hc (Q 0.63-0.65, V 0.71-0.75: worse than linear). How far the
-Emotify valence target is from its labels: splitting each clip's raters in two halves, the halves' GEMS valence
-proxies correlate 0.53-0.56 (Spearman-Brown reliability of the full panel ~0.70, so the best possible r with
-the listeners' "true" valence is ~0.84); for arousal 0.81-0.82 (~0.90, ceiling ~0.95).
+The second backbone was checked on two more fold splits (CV seeds 1 and 2, MSD only -> + MTT on both patches;
+`--cv-only --seed S --cfg '{"parts": ["pen", "logits", "hc"], "groups": [["pen", "logits", "hc"], ["hc"]]}'` and
+`--cv-only --seed S --cfg '{"mtt_patches_per_window": 2}'`): Q 0.681 -> 0.691 and 0.673 -> 0.698, V 0.743 -> 0.752
+and 0.752 -> 0.766, A 0.898 -> 0.901 and 0.896 -> 0.894, rV 0.462 -> 0.453 and 0.440 -> 0.439, rA 0.745 -> 0.763
+and 0.739 -> 0.758: quadrant, valence and Emotify arousal gain 0.01-0.02 on every split, arousal accuracy and
+Emotify valence do not move. It costs tagging speed (`bench/tag.py --tracks 200`: 2.55 tracks/s with MTT on all 6
+patches, 3.28 on the 3 first patches, against ~5 for MSD alone), so the shipped model runs MTT on each window's
+first patch (its gain is about half on valence and Emotify arousal, the same on quadrant). Also measured once with
+throw-away sklearn scripts (not kept in the project; default renders, same folds), no gain: max-pool of MSD or MTT
+musicnn + hc with logistic regression / ridge (Q 0.677-0.681, V 0.749-0.758, rA 0.72-0.74), RBF-kernel SVMs on MSD,
+MTT and hc (Q 0.63-0.65, V 0.71-0.75: worse than linear). How far the Emotify valence target is from its labels
+(`python -m emotion.emotify_agreement`): splitting each clip's raters in two halves, the halves' GEMS valence
+proxies correlate 0.47-0.55 (Spearman-Brown reliability of the full panel 0.68, so the best possible r with the
+listeners' "true" valence is ~0.83); for arousal 0.80-0.83 (0.90, ceiling ~0.95).
 
 Emotify alone, ridge regression (sklearn, alpha 1000) on clip features: penultimate 0.38 / 0.75, tag logits
 0.37 / 0.71, mean-pool 0.37 / 0.76, hand-crafted 0.39 / 0.50, penultimate + logits + hand-crafted 0.43 / 0.76:
@@ -708,6 +715,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv-json", type=Path, default=None,
                     help="with --cv-only: write the CV result here; with --no-cv: read it for the model card")
     ap.add_argument("--card-extra", type=Path, default=None, help="markdown appended to the card's validation")
+    ap.add_argument("--cfg", default="{}",
+                    help="JSON overrides of the training config (experiments; the shipped recipe is DEFAULT_CFG)")
     ap.add_argument("--card-only", action="store_true",
                     help="rewrite the model card of the existing weights (CV from --cv-json, timing from the last "
                          "run in --work-dir, speed from --work-dir/bench_tag.json); no training")
@@ -717,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.time()
     torch.set_num_threads(max(1, args.threads))
     torch.use_deterministic_algorithms(True, warn_only=True)
-    cfg = dict(DEFAULT_CFG)
+    cfg = {**DEFAULT_CFG, **json.loads(args.cfg)}
     max_steps = limit = None
     if args.tiny:
         cfg.update(folds=2, n_heads=1, n_renders=2)
@@ -736,9 +745,7 @@ def main(argv: list[str] | None = None) -> int:
                                    args.keep_excerpts)
     t_feat = time.time() - t_start
     standardise_emotify(emf_items)
-    per_win = (cfg["patches_per_window"], cfg.get("mtt_patches_per_window"))
-    emo_pairs = list(zip(emo_items, load_features(emo_items, *per_win)))
-    emf_pairs = list(zip(emf_items, load_features(emf_items, *per_win)))
+    emo_pairs, emf_pairs = feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg)
     log(f"data: {len(emo_pairs)} EMOPIA renderings, {len(emf_pairs)} Emotify clips; cfg {cfg}")
     cv = None
     t_cv = 0.0

@@ -65,9 +65,7 @@ def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: 
     tensors = ta.musicnn_tensors(work_dir, default_weights_path())
     emo_items, emf_items = ta.prepare(work_dir, data_dir, cfg["n_renders"], threads, tensors, limit)
     ta.standardise_emotify(emf_items)
-    per_win = (cfg["patches_per_window"], cfg.get("mtt_patches_per_window"))
-    emo = list(zip(emo_items, ta.load_features(emo_items, *per_win)))
-    emf = list(zip(emf_items, ta.load_features(emf_items, *per_win)))
+    emo, emf = ta.feature_pairs(emo_items, cfg), ta.feature_pairs(emf_items, cfg)
     out: list[tuple[int, dict, dict]] = []
     cv = ta.run_cv(emo, emf, cfg, seed, max_steps, oof=out)
     audio = {k: round(v, 4) for k, v in cv["pooled"].items() if k != "blend"}
