@@ -173,6 +173,36 @@ def build_head(d_in: int, hidden: int, dropout: float = 0.0, cols: list[int] | N
     return Head()
 
 
+REC_OUTPUTS = {"valence": 15, "arousal": 16}  # the recordings expert's outputs (before tanh(x / 2))
+RIDGE_ALPHAS = tuple(float(a) for a in np.logspace(0, 5, 11))
+
+
+def fit_ridge_loo(x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] = RIDGE_ALPHAS
+                  ) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Ridge regression of y (n x k) on x (n x d) with an intercept, the penalty of each target chosen from
+    `alphas` by exact leave-one-out error on these rows only; returns (weight k x d, bias k, chosen alphas)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(len(x), -1)
+    xm, ym = x.mean(axis=0), y.mean(axis=0)
+    u, s, vt = np.linalg.svd(x - xm, full_matrices=False)
+    uty = u.T @ (y - ym)  # r x k
+    n = len(x)
+    weight, chosen = np.zeros((y.shape[1], x.shape[1])), []
+    for j in range(y.shape[1]):
+        best = (np.inf, alphas[0])
+        for a in alphas:
+            shrink = s ** 2 / (s ** 2 + a)
+            fit = u @ (shrink * uty[:, j]) + ym[j]
+            hat = (u ** 2) @ shrink + 1.0 / n
+            loo = np.mean(((y[:, j] - fit) / np.clip(1.0 - hat, 1e-6, None)) ** 2)
+            if loo < best[0]:
+                best = (loo, a)
+        a = best[1]
+        weight[j] = vt.T @ (s / (s ** 2 + a) * uty[:, j])
+        chosen.append(float(a))
+    return weight.astype(np.float32), (ym - weight @ xm).astype(np.float32), chosen
+
+
 def heads_view(out: np.ndarray, gated: bool) -> dict[str, Any]:
     """The readings of one track's head outputs (as head_outputs returns them)."""
     qprob = out[2:6]
@@ -199,7 +229,8 @@ class AudioMoodModel:
     """musicnn + heads with their config; predict is thread-safe (nothing is mutated at inference)."""
 
     def __init__(self, musicnn, mel_fb: np.ndarray, heads: list, x_mean: np.ndarray, x_std: np.ndarray,
-                 config: dict[str, Any], version: str, musicnn_mtt=None) -> None:
+                 config: dict[str, Any], version: str, musicnn_mtt=None,
+                 rec_ridge: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.musicnn = musicnn
         self.musicnn_mtt = musicnn_mtt
         self.mel_fb = np.asarray(mel_fb, dtype=np.float32)
@@ -211,6 +242,11 @@ class AudioMoodModel:
         self.parts = tuple(config.get("parts", ("pen", "logits", "hc")))
         self.per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
         self.mtt_first_only = int(config.get("mtt_patches_per_window", self.per_window)) == 1
+        # ridge regressions that replace the ensemble's recordings-expert outputs named in config["rec_ridge"]
+        self.rec_ridge = rec_ridge
+        self.rec_outputs = [REC_OUTPUTS[name] for name in config.get("rec_ridge", ())]
+        if self.rec_outputs and (rec_ridge is None or len(rec_ridge[0]) != len(self.rec_outputs)):
+            raise ValueError("the config names recordings-expert ridge outputs the weights do not have")
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int | None = None) -> AudioMoodModel:
@@ -243,8 +279,11 @@ class AudioMoodModel:
             head.load_state_dict(sd)
             head.eval()
             heads.append(head)
+        ridge = None
+        if "rec_ridge.weight" in tensors:
+            ridge = (tensors["rec_ridge.weight"].numpy(), tensors["rec_ridge.bias"].numpy())
         return cls(net, tensors["musicnn_mel_fb"].numpy(), heads, tensors["x_mean"].numpy(),
-                   tensors["x_std"].numpy(), config, version_of(path), net_mtt)
+                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, ridge)
 
     # --- inference -------------------------------------------------------------------------------------------
 
@@ -267,7 +306,13 @@ class AudioMoodModel:
                 o = h(t)
                 outs.append(torch.cat([o[:, :2], torch.softmax(o[:, 2:6], dim=1), torch.sigmoid(o[:, 6:15]),
                                        o[:, 15:17], torch.sigmoid(o[:, 17:18])], dim=1))
-            return torch.stack(outs).mean(dim=0).numpy()
+            out = torch.stack(outs).mean(dim=0).numpy()
+        if self.rec_outputs:
+            # the ridge predicts the recordings expert's reading itself; stored as the pre-tanh(x / 2) value
+            w, b = self.rec_ridge
+            r = np.clip(xs @ w.T + b, -0.999, 0.999)
+            out[:, self.rec_outputs] = 2.0 * np.arctanh(r)
+        return out
 
     def predict_features(self, feats: dict[str, np.ndarray]) -> dict[str, Any]:
         out = self.head_outputs(head_input(feats, self.parts)[None])[0]

@@ -115,6 +115,44 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     assert abs(sum(res["quadrant_probs"].values()) - 1) < 1e-3
     assert set(res["moods"]) >= {"calmness", "tension", "happy", "sad"}
     assert res["model_version"] == version_of(weights)
+    # the recordings expert's arousal is the closed-form ridge stored beside the heads
+    assert model.rec_ridge is not None and model.rec_outputs == [16]
+    from emotion.audio_model import head_input
+
+    feats = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / "classical_12.ogg"))
+    xs = (head_input(feats, model.parts) - model.x_mean) / model.x_std
+    w, b = model.rec_ridge
+    ridge = float(np.clip(xs @ w[0] + b[0], -0.999, 0.999))
+    assert model.predict_features(feats)["heads"]["arousal_rec"] == pytest.approx(ridge, abs=1e-3)
+
+
+def test_ridge_leave_one_out_matches_brute_force_and_follows_the_noise() -> None:
+    from emotion.audio_model import fit_ridge_loo
+
+    rng = np.random.default_rng(3)
+    n, d = 80, 30
+    x = rng.normal(size=(n, d))
+    w_true = rng.normal(size=d) * (rng.random(d) < 0.3)
+    clean = x @ w_true + 0.5
+    y = np.stack([clean + 0.1 * rng.normal(size=n), clean + 8.0 * rng.normal(size=n)], axis=1)
+    alphas = (0.1, 1.0, 10.0, 100.0, 1000.0)
+    w, b, chosen = fit_ridge_loo(x, y, alphas)
+    # the noisier target gets the stronger penalty; the clean one is recovered with its intercept
+    assert chosen[1] > chosen[0]
+    assert np.abs(w[0] - w_true).max() < 0.1 and abs(b[0] - 0.5) < 0.1
+
+    def brute_loo(j: int, a: float) -> float:  # refit without each row in turn
+        errs = []
+        for i in range(n):
+            keep = np.arange(n) != i
+            xm, ym = x[keep].mean(0), y[keep, j].mean()
+            xc = x[keep] - xm
+            beta = np.linalg.solve(xc.T @ xc + a * np.eye(d), xc.T @ (y[keep, j] - ym))
+            errs.append((y[i, j] - (ym + (x[i] - xm) @ beta)) ** 2)
+        return float(np.mean(errs))
+
+    for j in (0, 1):
+        assert chosen[j] == min(alphas, key=lambda a: brute_loo(j, a))
 
 
 def test_model_version_follows_weights(tmp_path: Path) -> None:
