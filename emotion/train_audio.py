@@ -550,7 +550,9 @@ little of the recordings expert into rendered MIDI). For valence the ridge is wo
 0.458: the joint training with EMOPIA's valence helps there), so valence stays with the ensemble. Hearing more of
 each Emotify clip does not help: musicnn over all ten 3-s patches of the 30-s clips instead of the tagger's six
 (throw-away script, sklearn RidgeCV, three fold splits) gives the same r (MSD + MTT + hc: 0.414-0.424 / 0.793-0.797
-against 0.424-0.427 / 0.792-0.799).
+against 0.424-0.427 / 0.792-0.799). Nor does reading valence through the mood words: the GEMS proxy of the
+predicted nine GEMS shares gives r 0.451 on the recordings (the expert 0.457; their z-scored mean 0.464; one fold
+split, throw-away script).
 
 The same idea for the EMOPIA expert (throw-away sklearn script: separate logistic regressions for quadrant, valence
 sign and arousal sign on the whole head input, each C chosen by an inner song-grouped 4-fold CV on the training
