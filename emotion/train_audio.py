@@ -543,7 +543,8 @@ listeners' "true" valence is ~0.83); for arousal 0.80-0.83 (0.90, ceiling ~0.95)
 The ridge for the recordings expert's arousal: the gradient-trained ensemble shares one L2 penalty between all
 18 outputs and averages in the hc-only group, which reads Emotify arousal poorly (r ~0.5); a ridge regression of
 the recordings' arousal on the whole head input, its penalty chosen per fold by leave-one-out on the training
-recordings only (it picks 1000 on every fold), reads it better. Checked on three fold splits (`--cv-only --seed S`
+recordings only (it picked 1000 on 14 of the 15 folds below and for the shipped fit, 316 on one), reads it
+better. Checked on three fold splits (`--cv-only --seed S`
 with and without `--cfg '{"rec_ridge": ["arousal"]}'`): Emotify arousal r 0.749 -> 0.772 (default seed),
 0.758 -> 0.782 (seed 1), 0.748 -> 0.775 (seed 2); the EMOPIA figures move by at most 0.003 (the gate mixes a
 little of the recordings expert into rendered MIDI). For valence the ridge is worse than the ensemble (0.396 vs
