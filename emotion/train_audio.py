@@ -553,7 +553,7 @@ the ridge's input over the recordings instead of over all training rows (which E
 only 0.002-0.004 (0.775 / 0.784 / 0.779 on the three splits; not shipped). What still costs Emotify arousal is
 the gate: on held-out recordings it is not quite 0 (median 0.01, 90th percentile 0.11, up to 0.8 on a few
 electronic and classical clips), so some of the EMOPIA expert's arousal leaks in; the ridge alone reads r 0.789
-where the gated output reads 0.775 (default split). Hearing more of
+where the gated output reads 0.775 (default split, measured with the recordings-standardised variant). Hearing more of
 each Emotify clip does not help: musicnn over all ten 3-s patches of the 30-s clips instead of the tagger's six
 (throw-away script, sklearn RidgeCV, three fold splits) gives the same r (MSD + MTT + hc: 0.414-0.424 / 0.793-0.797
 against 0.424-0.427 / 0.792-0.799). Nor does reading valence through the mood words: the GEMS proxy of the
