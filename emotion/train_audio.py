@@ -553,12 +553,15 @@ the ridge's input over the recordings instead of over all training rows (which E
 only 0.002-0.004 (0.775 / 0.784 / 0.779 on the three splits; not shipped). What still costs Emotify arousal is
 the gate: on held-out recordings it is not quite 0 (median 0.01, 90th percentile 0.11, up to 0.8 on a few
 electronic and classical clips), so some of the EMOPIA expert's arousal leaks in; the ridge alone reads r 0.789
-where the gated output reads 0.775 (default split, measured with the recordings-standardised variant). Hearing more of
-each Emotify clip does not help: musicnn over all ten 3-s patches of the 30-s clips instead of the tagger's six
-(throw-away script, sklearn RidgeCV, three fold splits) gives the same r (MSD + MTT + hc: 0.414-0.424 / 0.793-0.797
-against 0.424-0.427 / 0.792-0.799). Nor does reading valence through the mood words: the GEMS proxy of the
-predicted nine GEMS shares gives r 0.451 on the recordings (the expert 0.457; their z-scored mean 0.464; one fold
-split, throw-away script).
+where the gated output reads 0.775 (default split, measured with the recordings-standardised variant).
+Sharpening the gate does not pay (offline on the same CV predictions, two splits): a hard switch at 0.5 or
+g^3 / (g^3 + (1 - g)^3) gives Emotify arousal +0.006 to +0.011 but valence -0.006 to -0.007, EMOPIA figures
+within 0.005 (0.3 % of the default renderings have a gate below 0.5): a trade inside the noise, not shipped.
+Hearing more of each Emotify clip does not help: musicnn over all ten 3-s patches of the 30-s clips instead of the
+tagger's six (throw-away script, sklearn RidgeCV, three fold splits) gives the same r (MSD + MTT + hc: 0.414-0.424 /
+0.793-0.797 against 0.424-0.427 / 0.792-0.799). Nor does reading valence through the mood words: the GEMS proxy of
+the predicted nine GEMS shares gives r 0.451 on the recordings (the expert 0.457; their z-scored mean 0.464; one
+fold split, throw-away script).
 
 The same idea for the EMOPIA expert (throw-away sklearn script: separate logistic regressions for quadrant, valence
 sign and arousal sign on the whole head input, each C chosen by an inner song-grouped 4-fold CV on the training
