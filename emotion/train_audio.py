@@ -540,23 +540,24 @@ MTT and hc (Q 0.63-0.65, V 0.71-0.75: worse than linear). How far the Emotify va
 proxies correlate 0.47-0.55 (Spearman-Brown reliability of the full panel 0.68, so the best possible r with the
 listeners' "true" valence is ~0.83); for arousal 0.80-0.83 (0.90, ceiling ~0.95).
 
-The ridge for the recordings expert's arousal: the gradient-trained ensemble shares one L2 penalty between all
-18 outputs and averages in the hc-only group, which reads Emotify arousal poorly (r ~0.5); a ridge regression of
-the recordings' arousal on the whole head input, its penalty chosen per fold by leave-one-out on the training
-recordings only (it picked 1000 on 14 of the 15 folds below and for the shipped fit, 316 on one), reads it
-better. Checked on three fold splits (`--cv-only --seed S`
-with and without `--cfg '{"rec_ridge": ["arousal"]}'`): Emotify arousal r 0.749 -> 0.772 (default seed),
-0.758 -> 0.782 (seed 1), 0.748 -> 0.775 (seed 2); the EMOPIA figures move by at most 0.003 (the gate mixes a
-little of the recordings expert into rendered MIDI). For valence the ridge is worse than the ensemble (0.396 vs
-0.458: the joint training with EMOPIA's valence helps there), so valence stays with the ensemble. Standardising
-the ridge's input over the recordings instead of over all training rows (which EMOPIA's renderings dominate) adds
-only 0.002-0.004 (0.775 / 0.784 / 0.779 on the three splits; not shipped). What still costs Emotify arousal is
-the gate: on held-out recordings it is not quite 0 (median 0.01, 90th percentile 0.11, up to 0.8 on a few
-electronic and classical clips), so some of the EMOPIA expert's arousal leaks in; the ridge alone reads r 0.789
-where the gated output reads 0.775 (default split, measured with the recordings-standardised variant).
-Sharpening the gate does not pay (offline on the same CV predictions, two splits): a hard switch at 0.5 or
-g^3 / (g^3 + (1 - g)^3) gives Emotify arousal +0.006 to +0.011 but valence -0.006 to -0.007, EMOPIA figures
-within 0.005 (0.3 % of the default renderings have a gate below 0.5): a trade inside the noise, not shipped.
+The ridge for the recordings expert's arousal: the gradient-trained ensemble shares one L2 penalty between all 18
+outputs and averages in the hc-only group, which reads Emotify arousal poorly (r ~0.5); a ridge regression of the
+recordings' arousal on the whole head input, its penalty chosen per fold by leave-one-out on the training recordings
+only (it picked 1000 on 14 of the 15 folds below and for the shipped fit, 316 on one), reads it better. Checked on
+three fold splits (`--cv-only --seed S` with and without `--cfg '{"rec_ridge": ["arousal"]}'`): Emotify arousal r
+0.749 -> 0.772 (default seed), 0.758 -> 0.782 (seed 1), 0.748 -> 0.775 (seed 2); the EMOPIA figures move by at most
+0.003 (the gate mixes a little of the recordings expert into rendered MIDI). For valence the ridge is worse than the
+ensemble (0.396 vs 0.458: the joint training with EMOPIA's valence helps there), so valence stays with the ensemble.
+Standardising the ridge's input over the recordings instead of over all training rows (which EMOPIA's renderings
+dominate) adds only 0.002-0.004 (0.775 / 0.784 / 0.779 on the three splits, measured with that change to
+`fit_rec_ridge`, then reverted; not shipped). What still costs Emotify arousal is the gate: on held-out recordings
+it is not quite 0 (median 0.01, 90th percentile 0.11, up to 0.8 on a few electronic and classical clips), so some of
+the EMOPIA expert's arousal leaks in; the ridge alone reads r 0.789 where the gated output reads 0.775 (default
+split, with the recordings-standardised variant; throw-away script that reads the CV models' head outputs, not
+kept). Sharpening the gate does not pay (throw-away script on the same CV head outputs, not kept; two splits): a
+hard switch at 0.5 or g^3 / (g^3 + (1 - g)^3) gives Emotify arousal +0.006 to +0.011 but valence -0.006 to -0.007,
+EMOPIA figures within 0.005 (0.3 % of the default renderings have a gate below 0.5): a trade inside the noise, not
+shipped.
 Hearing more of each Emotify clip does not help: musicnn over all ten 3-s patches of the 30-s clips instead of the
 tagger's six (throw-away script, sklearn RidgeCV, three fold splits) gives the same r (MSD + MTT + hc: 0.414-0.424 /
 0.793-0.797 against 0.424-0.427 / 0.792-0.799). Nor does reading valence through the mood words: the GEMS proxy of
