@@ -7,13 +7,15 @@ valence, arousal (in [-1, 1]), quadrant, quadrant probabilities, mood words with
 Per track: 3 windows of 8 s (audio_features.load_excerpts); per window the 34 hand-crafted features
 (audio_features.window_inputs) and musicnn on PATCHES_PER_WINDOW 3-s patches (the first and the last 3 s of the
 window) through MSD_musicnn, and MTT_musicnn (same architecture) on the same patches or, as the shipped config's
-`mtt_patches_per_window` = 1 says, on each window's first patch only. The head input is
-[mean penultimate (200) and mean tag logits (50) of each network, mean hand-crafted (34)] (the config's `parts`),
-standardised; the heads (an ensemble of small MLPs or linear maps, trained by emotion.train_audio) give
+`mtt_patches_per_window` = 1 says, on each window's first patch only; with the part "sal", also Basic Pitch's note
+salience on `salience_chunks` 2-s stretches of each window (emotion.basicpitch: key fit, key-relative pitch-class
+profile, register, note and onset activity). The head input is [mean penultimate (200) and mean tag logits (50) of
+each network, mean hand-crafted (34), mean salience features (20)] (the config's `parts`), standardised; the
+heads (an ensemble of small MLPs or linear maps, trained by emotion.train_audio) give
 valence/arousal, quadrant logits and the nine GEMS words.
 
 Weights: one safetensors file holding the converted musicnn networks ('musicnn.*' = MSD, 'musicnn_mtt.*' = MTT),
-their mel filter bank, the
+their mel filter bank, the Basic Pitch network ('basic_pitch.*', when the heads read "sal"), the
 heads ('head<k>.*') and the input standardisation; the config is JSON in the file's metadata.
 MODEL_VERSION is derived from a hash of the weights file, so it changes whenever the weights change.
 """
@@ -28,12 +30,14 @@ from typing import Any
 import numpy as np
 
 from emotion import audio_features as af
+from emotion import basicpitch as bp
 from emotion import musicnn as mn
 from emotion.mood_space import GEMS, QUADRANT_MOOD_WORDS, QUADRANTS
 
 WEIGHTS_NAME = "audio_mood.safetensors"
 N_WINDOWS = 3
 PATCHES_PER_WINDOW = 2
+SALIENCE_CHUNKS = 2  # Basic Pitch 2-s stretches per window (its first and last 2 s)
 # head outputs: valence/arousal logits of the EMOPIA expert (0:2), quadrant logits (2:6), GEMS logits (6:15),
 # valence/arousal of the recordings (Emotify) expert (15:17), domain logit (17: rendered-symbolic vs recording)
 N_OUT = 2 + 4 + len(GEMS) + 2 + 1
@@ -89,6 +93,7 @@ PARTS: dict[str, tuple[str, str, int]] = {
     "hc": ("hc", "mean", af.N_FEATURES), "harm": ("harm", "mean", af.N_HARMONY),
     "pen_std": ("pen", "std", 200), "hc_std": ("hc", "std", af.N_FEATURES),  # how much the music changes
     "meanpool": ("mean_pool", "mean", 753),
+    "sal": ("sal", "mean", bp.N_SALIENCE),  # Basic Pitch note salience (key, register, note / onset activity)
 }
 PART_DIMS = {p: dim for p, (_, _, dim) in PARTS.items()}
 
@@ -110,11 +115,13 @@ MTT_PARTS = ("mpen", "mlogits")
 
 def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
                    per_window: int = PATCHES_PER_WINDOW, with_harmony: bool = True,
-                   net_mtt=None, mtt_first_only: bool = False) -> dict[str, np.ndarray]:
+                   net_mtt=None, mtt_first_only: bool = False, net_bp=None,
+                   salience_chunks: int = SALIENCE_CHUNKS) -> dict[str, np.ndarray]:
     """Per-window hand-crafted features (W x 34) and harmony features (W x 25; zeros unless with_harmony), and
     per-patch musicnn outputs (penultimate P x 200, tag logits P x 50, mean/max pools P x 753 as float16) of one
     track's excerpts; with `net_mtt`, also its penultimate and logits (mtt_pen, mtt_logits) on the same patches,
-    or with `mtt_first_only` on each window's first patch only (half the cost of the second network)."""
+    or with `mtt_first_only` on each window's first patch only (half the cost of the second network); with
+    `net_bp`, the Basic Pitch salience features of each window (sal, W x 20)."""
     import torch
 
     hc, harm, pats, first = [], [], [], []
@@ -136,6 +143,8 @@ def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
             out2 = net_mtt(x[first] if mtt_first_only else x)
         feats["mtt_pen"] = out2["penultimate"].numpy()
         feats["mtt_logits"] = out2["logits"].numpy()
+    if net_bp is not None:
+        feats["sal"] = bp.excerpt_salience(net_bp, excerpts, af.SR, salience_chunks)
     return feats
 
 
@@ -230,9 +239,10 @@ class AudioMoodModel:
 
     def __init__(self, musicnn, mel_fb: np.ndarray, heads: list, x_mean: np.ndarray, x_std: np.ndarray,
                  config: dict[str, Any], version: str, musicnn_mtt=None,
-                 rec_ridge: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 rec_ridge: tuple[np.ndarray, np.ndarray] | None = None, basic_pitch=None) -> None:
         self.musicnn = musicnn
         self.musicnn_mtt = musicnn_mtt
+        self.basic_pitch = basic_pitch
         self.mel_fb = np.asarray(mel_fb, dtype=np.float32)
         self.heads = heads
         self.x_mean = np.asarray(x_mean, dtype=np.float32)
@@ -242,6 +252,7 @@ class AudioMoodModel:
         self.parts = tuple(config.get("parts", ("pen", "logits", "hc")))
         self.per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
         self.mtt_first_only = int(config.get("mtt_patches_per_window", self.per_window)) == 1
+        self.salience_chunks = int(config.get("salience_chunks", SALIENCE_CHUNKS))
         # ridge regressions that replace the ensemble's recordings-expert outputs named in config["rec_ridge"]
         self.rec_ridge = rec_ridge
         self.rec_outputs = [REC_OUTPUTS[name] for name in config.get("rec_ridge", ())]
@@ -270,6 +281,11 @@ class AudioMoodModel:
             if not mn.has_network(tensors, mn.MTT_KEY):
                 raise ValueError(f"{path}: the heads read MTT_musicnn features but the file has no MTT network")
             net_mtt = mn.load_from_tensors(tensors, mn.MTT_KEY)
+        net_bp = None
+        if "sal" in parts:
+            if not bp.has_network(tensors):
+                raise ValueError(f"{path}: the heads read Basic Pitch salience but the file has no Basic Pitch network")
+            net_bp = bp.build(tensors)
         heads = []
         for k in range(int(config.get("n_heads_total", config.get("n_heads", 1)))):
             prefix = f"head{k}."
@@ -283,7 +299,7 @@ class AudioMoodModel:
         if "rec_ridge.weight" in tensors:
             ridge = (tensors["rec_ridge.weight"].numpy(), tensors["rec_ridge.bias"].numpy())
         return cls(net, tensors["musicnn_mel_fb"].numpy(), heads, tensors["x_mean"].numpy(),
-                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, ridge)
+                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, ridge, net_bp)
 
     # --- inference -------------------------------------------------------------------------------------------
 
@@ -291,7 +307,7 @@ class AudioMoodModel:
         """Per-window hand-crafted features and per-patch musicnn outputs of one track's excerpts."""
         # no lock: inference on an eval-mode module mutates nothing, so the tagger's workers run it concurrently
         return track_features(self.musicnn, self.mel_fb, excerpts, self.per_window, "harm" in self.parts,
-                              self.musicnn_mtt, self.mtt_first_only)
+                              self.musicnn_mtt, self.mtt_first_only, self.basic_pitch, self.salience_chunks)
 
     def head_outputs(self, x: np.ndarray) -> np.ndarray:
         """Mean over the head ensemble of the outputs (B x N_OUT; softmax / sigmoid applied to the quadrant, GEMS

@@ -1,18 +1,21 @@
-"""Train the audio mood model's heads on frozen musicnn (MSD + MTT) embeddings + hand-crafted features.
+"""Train the audio mood model's heads on frozen musicnn (MSD + MTT) embeddings, Basic Pitch note-salience features
+and hand-crafted features.
 
     python -m emotion.train_audio --work-dir /tmp/audio_work --threads 2            # full: CV + final weights
     python -m emotion.train_audio --tiny --out-dir /tmp/x --work-dir /tmp/x/work    # a few clips, a few steps
 
 Steps (seeded, deterministic):
-1. musicnn: the MSD_musicnn and MTT_musicnn TF1 checkpoints of the `musicnn==0.1.0` package (pip install
-   --no-deps) are converted to torch (emotion.musicnn, no TensorFlow); without the package, the musicnn tensors of
-   the shipped weights are reused (so --tiny runs anywhere).
+1. Frozen networks: the MSD_musicnn and MTT_musicnn TF1 checkpoints of the `musicnn==0.1.0` package and the Basic
+   Pitch SavedModel variables of `basic-pitch==0.4.0` (both pip install --no-deps) are converted to torch
+   (emotion.musicnn, emotion.basicpitch; no TensorFlow); without the packages, the tensors of the shipped weights
+   are reused (so --tiny runs anywhere).
 2. Features (cached in --work-dir): each EMOPIA clip is rendered with fluidsynth (the default TimGM6mb piano
    rendering the evaluation uses, plus augmented renderings with other General MIDI programs / FluidR3_GM), each
    Emotify recording is read as is; every file is then decoded and featurised EXACTLY as the tagger does
    (audio_features.load_excerpts: 3 windows of 8 s; per window the hand-crafted features and 2 musicnn patches,
    through MSD musicnn, and the same patches through MTT musicnn for the cache; the heads' config says which
-   MTT patches they read: `mtt_patches_per_window`).
+   MTT patches they read: `mtt_patches_per_window`; and Basic Pitch's salience features on the first and last 2 s
+   of each window: the cache holds audio_model.SALIENCE_CHUNKS = 2, which the config's `salience_chunks` must match).
 3. Song-grouped K-fold cross-validation of the heads (all clips of an EMOPIA song in one fold; each Emotify clip
    its own song; EMOPIA scored on the default rendering), then the shipped heads on all data, the weights file
    (safetensors: musicnn + heads) and the model card with the measured CV figures.
@@ -33,11 +36,12 @@ from pathlib import Path
 import numpy as np
 
 from emotion import audio_features as af
+from emotion import basicpitch as bp
 from emotion import musicnn as mn
 from emotion.mood_space import GEMS, gems_to_va
 
 AUG_PROGRAMS = (1, 2, 4, 5, 6, 7, 11, 16, 19, 24, 25, 26, 46, 48, 49, 52, 68, 73)
-FEATS_VERSION = "mnn3"  # bump when the featurisation (excerpts, hand-crafted features, patches) changes
+FEATS_VERSION = "mnn4"  # bump when the featurisation (excerpts, hand-crafted features, patches) changes
 
 
 def shared_data() -> Path:
@@ -72,27 +76,29 @@ def emopia_render_plan(clips: list[str], n_renders: int, soundfonts: list[Path])
 # --- musicnn weights ---------------------------------------------------------------------------------------------
 
 
-def musicnn_tensors(work_dir: Path, fallback: Path | None) -> Path:
-    """A safetensors file with the converted musicnn networks ('musicnn.*' = MSD, 'musicnn_mtt.*' = MTT, and
-    'musicnn_mel_fb'); cached in work_dir."""
+def frozen_tensors(work_dir: Path, fallback: Path | None) -> Path:
+    """A safetensors file with the frozen pretrained networks: musicnn ('musicnn.*' = MSD, 'musicnn_mtt.*' = MTT,
+    and 'musicnn_mel_fb') and Basic Pitch ('basic_pitch.*'); cached in work_dir."""
     from safetensors.numpy import load_file, save_file
 
-    out = work_dir / "musicnn_msd_mtt.safetensors"
+    out = work_dir / "frozen_nets.safetensors"
     if out.is_file():
         return out
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         tensors = mn.converted_tensors(mn.find_checkpoint())
         tensors.update(mn.converted_tensors(mn.find_checkpoint(model="MTT_musicnn"), key=mn.MTT_KEY))
-        log("musicnn: converted the MSD_musicnn and MTT_musicnn checkpoints of the installed musicnn package")
-    except FileNotFoundError:
+        tensors.update(bp.convert(bp.find_checkpoint()))
+        log("converted the MSD_musicnn and MTT_musicnn checkpoints of the installed musicnn package and the Basic "
+            "Pitch network of the installed basic-pitch package")
+    except FileNotFoundError as e:
         if fallback is None or not fallback.is_file():
             raise
-        tensors = {k: v for k, v in load_file(str(fallback)).items() if k.startswith("musicnn")}
-        if not mn.has_network(tensors, mn.MTT_KEY):
-            raise RuntimeError(f"musicnn package not installed and {fallback} has no MTT_musicnn network: "
-                               "pip install --no-deps musicnn==0.1.0") from None
-        log(f"musicnn package not installed: reusing the musicnn tensors of {fallback}")
+        tensors = {k: v for k, v in load_file(str(fallback)).items() if k.startswith(("musicnn", bp.KEY + "."))}
+        if not mn.has_network(tensors, mn.MTT_KEY) or not bp.has_network(tensors):
+            raise RuntimeError(f"{e}; and {fallback} lacks the MTT_musicnn or Basic Pitch network: pip install "
+                               "--no-deps musicnn==0.1.0 basic-pitch==0.4.0") from None
+        log(f"{e}: reusing the frozen networks of {fallback}")
     save_file(tensors, str(out))
     return out
 
@@ -109,7 +115,7 @@ def _worker_net(tensors_path: str):
         torch.set_num_threads(1)
         t = load_file(tensors_path)
         mtt = mn.load_from_tensors(t, mn.MTT_KEY) if mn.has_network(t, mn.MTT_KEY) else None
-        _NET = (mn.load_from_tensors(t), t["musicnn_mel_fb"], mtt)
+        _NET = (mn.load_from_tensors(t), t["musicnn_mel_fb"], mtt, bp.build(t) if bp.has_network(t) else None)
     return _NET
 
 
@@ -120,7 +126,7 @@ def _featurise_one(task: dict) -> str:
     cache = Path(task["cache"])
     if cache.is_file():
         return str(cache)
-    net, fb, net_mtt = _worker_net(task["tensors"])
+    net, fb, net_mtt, net_bp = _worker_net(task["tensors"])
     wav: Path | None = None
     src = Path(task["src"])
     try:
@@ -131,7 +137,7 @@ def _featurise_one(task: dict) -> str:
             render_midi(src, wav, soundfont=Path(task["sf"]), program=task["program"] or None, sample_rate=22050)
             src = wav
         excerpts = af.load_excerpts(src, n_windows=3, win_s=af.WIN_S, time_limit_s=120.0)
-        feats = track_features(net, fb, excerpts, net_mtt=net_mtt)
+        feats = track_features(net, fb, excerpts, net_mtt=net_mtt, net_bp=net_bp)
         if task.get("keep_dir"):  # the decoded 16 kHz excerpts, for feature experiments without re-rendering
             keep = Path(task["keep_dir"]) / (cache.stem + ".npz")
             pcm = {f"w{i}": np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16)
@@ -220,7 +226,8 @@ def load_features(items: list[dict], per_window: int = 2, mtt_per_window: int | 
     out = []
     for it in items:
         z = np.load(it["cache"])
-        f = {k: z[k] for k in ("hc", "harm", "pen", "logits", "mean_pool", "mtt_pen", "mtt_logits") if k in z.files}
+        f = {k: z[k] for k in ("hc", "harm", "pen", "logits", "mean_pool", "mtt_pen", "mtt_logits", "sal")
+             if k in z.files}
         if per_window == 1 and len(f["pen"]) == 2 * len(f["hc"]):
             f = {k: (v if k in ("hc", "harm") else v[0::2]) for k, v in f.items()}
         elif mtt_per_window == 1 and "mtt_pen" in f and len(f["mtt_pen"]) == 2 * len(f["hc"]):
@@ -454,11 +461,12 @@ def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: in
     return {"pooled": pooled, "spread": spread, "per_fold": per_fold, "by_blend": by_blend}
 
 
-DEFAULT_CFG = {"parts": ["pen", "logits", "mpen", "mlogits", "hc"],
-               "groups": [["pen", "logits", "mpen", "mlogits", "hc"], ["hc"]], "hidden": 0,
+DEFAULT_CFG = {"parts": ["pen", "logits", "mpen", "mlogits", "hc", "sal"],
+               "groups": [["pen", "logits", "mpen", "mlogits", "hc", "sal"], ["hc", "sal"]], "hidden": 0,
                "dropout": 0.3, "lr": 3e-3, "wd": 0.0, "l2": 1e-2, "steps": 400, "n_heads": 3,
                "patches_per_window": 2, "mtt_patches_per_window": 1, "emf_weight": 1.0, "use_aug": True,
-               "n_renders": 3, "folds": 5, "blend": 0.5, "gated": True, "rec_ridge": ["arousal"]}
+               "n_renders": 3, "folds": 5, "blend": 0.5, "gated": True, "rec_ridge": ["arousal"],
+               "salience_chunks": 2}
 
 
 def save_weights(tensors_path: Path, heads: list, mu: np.ndarray, sd: np.ndarray, cfg: dict, path: Path,
@@ -469,6 +477,8 @@ def save_weights(tensors_path: Path, heads: list, mu: np.ndarray, sd: np.ndarray
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = dict(load_file(str(tensors_path)))
+    if "sal" not in cfg["parts"]:
+        tensors = {k: v for k, v in tensors.items() if not k.startswith(bp.KEY + ".")}
     for k, h in enumerate(heads):
         for name, t in h.state_dict().items():
             tensors[f"head{k}.{name}"] = t.detach().cpu().numpy().astype(np.float32)
@@ -598,7 +608,9 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "",
         f"- **Version**: `{version}` (MODEL_VERSION = 'audio-mnn-' + first 12 hex digits of the weights' SHA-256)",
         f"- **Size**: {weights.stat().st_size / 1024 / 1024:.1f} MB (safetensors: the two converted musicnn "
-        f"networks, their mel filter bank, {cfg['n_heads'] * len(cfg.get('groups') or [1])} heads and the input "
+        "networks, their mel filter bank, "
+        + ("the converted Basic Pitch network, " if "sal" in cfg["parts"] else "")
+        + f"{cfg['n_heads'] * len(cfg.get('groups') or [1])} heads and the input "
         "standardisation; config in the metadata)",
         "- **Architecture**: per track, 3 windows of 8 s spread across the file (10-90 %; a short file is tiled). "
         "Per window: the 34 hand-crafted features of `audio_features.handcrafted` (loudness, onset rate, tempo, "
@@ -608,8 +620,16 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "tags): MSD on 2 patches of 3 s (the window's first and last 187 frames of its 96-mel log-mel of 16 kHz "
         "audio, built as musicnn builds it), MTT on "
         + ("the window's first patch only" if cfg.get("mtt_patches_per_window") == 1 else "the same patches")
-        + " (`mtt_patches_per_window`). Head input: mean over patches of each network's 200-unit penultimate "
-        "layer and of its 50 tag logits, mean over windows of the hand-crafted features "
+        + " (`mtt_patches_per_window`)"
+        + (f"; and the pretrained, frozen **Basic Pitch** note-salience network (Bittner et al. 2022, Spotify: "
+           f"polyphonic transcription from a harmonic CQT; `emotion/basicpitch.py`) on {cfg.get('salience_chunks', 2)}"
+           " stretches of 2 s per window (its first and last 2 s, resampled to 22.05 kHz), read as 20 features: "
+           "fit of the pitch-class profile to the best major and minor key (Krumhansl-Kessler), the profile "
+           "relative to that key's tonic, register (mean key and spread of the salience above its median) and "
+           "note / onset activity" if "sal" in cfg["parts"] else "")
+        + ". Head input: mean over patches of each network's 200-unit penultimate "
+        "layer and of its 50 tag logits, mean over windows of the hand-crafted features"
+        + (" and of the salience features" if "sal" in cfg["parts"] else "") + " "
         f"(parts {cfg['parts']}), standardised. Heads: an ensemble (outputs averaged) of {cfg['n_heads']} seeds x "
         f"{len(cfg.get('groups') or [1])} input groups {cfg.get('groups') or [cfg['parts']]} of "
         + (f"one-hidden-layer MLPs ({cfg['hidden']} ReLU units, dropout {cfg['dropout']})" if cfg["hidden"] > 0
@@ -635,6 +655,14 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "same graph and input and goes through the same converter (not compared with TensorFlow); tests check that "
         "the shipped tensors equal a fresh conversion of the package's checkpoint, and that it tags a rendered "
         "piano piece 'piano' (top 3) and the same piece on GM strings 'strings' (top 2, 'piano' below 10th).",
+        *(["- **Basic Pitch port**: `emotion/basicpitch.py` reads the SavedModel variables of `basic-pitch==0.4.0` "
+            "(`saved_models/icassp_2022/nmp`) with the same tensor-bundle reader, and computes the constant-Q kernels "
+            "as the package's nnAudio-derived CQT2010v2 layer does; checked against the package's own ONNX model "
+            "(onnxruntime in a throwaway venv, `emotion/basicpitch_reference.py`) on a synthetic chord progression "
+            "and a rendered EMOPIA window: max abs difference 6e-7 on the note, 1e-6 on the onset and contour "
+            "activations (`tests/data/basicpitch_ref.npz` keeps the first for the test). Licence: Apache-2.0 "
+            "(Copyright 2022 Spotify AB); the converted tensors in this file are a copy of the package's weights under "
+            "that licence."] if "sal" in cfg["parts"] else []),
         "- **Licence of the musicnn weights**: ISC (Copyright (c) Music Technology Group, Universitat Pompeu "
         "Fabra 2019, code by Jordi Pons): permission to use, copy, modify and distribute for any purpose with or "
         "without fee, provided the copyright notice and permission notice appear in all copies; provided \"as is\" "
@@ -724,8 +752,8 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         f"`{timing.get('command', 'python -m emotion.train_audio --work-dir /tmp/audio_work --threads 2')}`: "
         f"{timing.get('summary', '')}",
         "",
-        "Needs `pip install --no-deps musicnn==0.1.0` (the checkpoint; its dependencies would pull TensorFlow, "
-        "which is not needed) and fluidsynth with the TimGM6mb and FluidR3_GM soundfonts. `--cv-only` only "
+        "Needs `pip install --no-deps musicnn==0.1.0 basic-pitch==0.4.0` (the checkpoints; their dependencies "
+        "would pull TensorFlow, which is not needed) and fluidsynth with the TimGM6mb and FluidR3_GM soundfonts. `--cv-only` only "
         "cross-validates; `--no-cv --cv-json F` fits the shipped heads and takes the card's CV figures from F. "
         "Held-out check with the shipped weights: `python main.py eval audio --midi-dir DIR --labels CSV` and "
         "`python main.py eval audio --audio-dir DIR --labels CSV`.",
@@ -803,7 +831,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.card_only:
         return card_only(args, cfg, data_dir, out_dir / WEIGHTS_NAME)
-    tensors = musicnn_tensors(args.work_dir, default_weights_path())
+    tensors = frozen_tensors(args.work_dir, default_weights_path())
     emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit,
                                    args.keep_excerpts)
     t_feat = time.time() - t_start
@@ -838,7 +866,7 @@ def main(argv: list[str] | None = None) -> int:
     prep_note = ""
     if prep.is_file():
         pt = json.loads(prep.read_text())
-        prep_note = (f" Featurising all {pt['files']} files (render + decode + hand-crafted features + musicnn, "
+        prep_note = (f" Featurising all {pt['files']} files (render + decode + hand-crafted features + networks, "
                      f"{pt['jobs']} processes) took {pt['seconds'] / 60:.1f} min when it last ran uncached "
                      f"({pt['date']} UTC, on this machine's 2 cores shared with other workers; load average "
                      f"{pt['load_avg_1min_at_end']} at its end); this run found "

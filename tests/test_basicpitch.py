@@ -1,0 +1,94 @@
+"""Basic Pitch port (emotion.basicpitch): equal to the package's own ONNX model; features that hear key and register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotion import audio_features as af
+from emotion import basicpitch as bp
+from emotion.basicpitch_reference import piano_like
+
+ROOT = Path(__file__).resolve().parents[1]
+WEIGHTS = ROOT / "resources" / "models" / "audio_mood.safetensors"
+REF = ROOT / "tests" / "data" / "basicpitch_ref.npz"
+
+
+@pytest.fixture(scope="module")
+def net():
+    from safetensors.numpy import load_file
+
+    if not WEIGHTS.is_file():
+        pytest.skip("no shipped weights")
+    tensors = load_file(str(WEIGHTS))
+    if not bp.has_network(tensors):
+        pytest.skip("the shipped audio model does not read Basic Pitch")
+    return bp.build(tensors)
+
+
+def test_port_matches_basic_pitch_onnx_reference(net) -> None:
+    """The shipped network reproduces basic-pitch 0.4.0's own ONNX model (onnxruntime, recorded with
+    emotion/basicpitch_reference.py) on a synthetic piano chord progression: note and onset activations."""
+    import torch
+
+    ref = np.load(REF)
+    x = piano_like()
+    assert np.isclose(np.abs(x).sum(), float(ref["audio_abs_sum"]), rtol=1e-6)
+    with torch.inference_mode():
+        out = net(torch.from_numpy(x[None]))
+    assert out["note"].shape == (1, bp.FRAMES, bp.N_KEYS) and out["contour"].shape == (1, bp.FRAMES, 264)
+    np.testing.assert_allclose(out["note"].numpy(), ref["note"], atol=1e-4)
+    np.testing.assert_allclose(out["onset"].numpy(), ref["onset"], atol=1e-4)
+    # and it transcribes: in the first chord (C4 E4 G4, 0-0.5 s) those keys sound, C#4 does not
+    note = out["note"].numpy()[0, 5:35]
+    for midi in (60, 64, 67):
+        assert note[:, midi - 21].max() > 0.5
+    assert note[:, 61 - 21].max() < 0.2
+
+
+def test_shipped_network_is_the_package_checkpoint_if_installed() -> None:
+    try:
+        prefix = bp.find_checkpoint()
+    except FileNotFoundError:
+        pytest.skip("basic-pitch package not installed")
+    fresh = bp.convert(prefix)
+    assert fresh["basic_pitch.contour_conv.weight"].shape == (8, 8, 3, 39)
+    from safetensors.numpy import load_file
+
+    if WEIGHTS.is_file():
+        shipped = load_file(str(WEIGHTS))
+        if bp.has_network(shipped):
+            for k, v in fresh.items():
+                np.testing.assert_array_equal(shipped[k], v, err_msg=k)
+
+
+def _tones(midis: list[int], seconds: float = 8.0) -> np.ndarray:
+    t = np.arange(int(seconds * af.SR)) / af.SR
+    env = np.exp(-3.0 * (t % 1.0))
+    y = sum(sum(np.sin(2 * np.pi * 440 * 2 ** ((m - 69) / 12) * h * t) / h ** 1.5 for h in range(1, 5))
+            for m in midis) * env
+    return (0.2 * y / np.abs(y).max()).astype(np.float32)
+
+
+def test_salience_features_hear_mode_and_register(net) -> None:
+    """From 16 kHz excerpt windows: a C major chord fits a major key better than a C minor chord does, the minor
+    chord a minor key better; the same chord two octaves down has a lower pitch centroid."""
+    names = list(bp.SALIENCE_NAMES)
+    major, minor, low = bp.excerpt_salience(net, [_tones([60, 64, 67]), _tones([60, 63, 67]), _tones([36, 40, 43])],
+                                            af.SR, 2)
+    assert major.shape == (bp.N_SALIENCE,) and np.isfinite(major).all()
+    d = names.index("major_minus_minor")
+    assert major[d] > minor[d] + 0.1
+    c = names.index("pitch_centroid")
+    assert low[c] < major[c] - 0.2  # 24 keys of 88 lower
+    assert major[names.index("note_activity")] > 0.5
+
+
+def test_chunks_spread_over_the_window() -> None:
+    n = 8 * bp.SR
+    assert bp.chunk_starts(n, 1) == [0]
+    starts = bp.chunk_starts(n, 2)
+    assert starts == [0, n - bp.WINDOW]
+    assert bp.chunk_starts(bp.WINDOW - 10, 3) == [0]
