@@ -754,7 +754,8 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "",
         "Needs `pip install --no-deps musicnn==0.1.0 basic-pitch==0.4.0` (the checkpoints; their dependencies "
         "would pull TensorFlow, which is not needed) and fluidsynth with the TimGM6mb and FluidR3_GM soundfonts. "
-        "`--cv-only` only cross-validates; `--no-cv --cv-json F` fits the shipped heads and takes the card's CV figures from F. "
+        "`--cv-only` only cross-validates; `--no-cv --cv-json F` fits the shipped heads and takes the card's CV "
+        "figures from F. "
         "Held-out check with the shipped weights: `python main.py eval audio --midi-dir DIR --labels CSV` and "
         "`python main.py eval audio --audio-dir DIR --labels CSV`.",
         "",
