@@ -14,8 +14,9 @@ Steps (seeded, deterministic):
    Emotify recording is read as is; every file is then decoded and featurised EXACTLY as the tagger does
    (audio_features.load_excerpts: 3 windows of 8 s; per window the hand-crafted features and 2 musicnn patches,
    through MSD musicnn, and the same patches through MTT musicnn for the cache; the heads' config says which
-   MTT patches they read: `mtt_patches_per_window`; and Basic Pitch's salience features on the first and last 2 s
-   of each window: the cache holds audio_model.SALIENCE_CHUNKS = 2, which the config's `salience_chunks` must match).
+   MTT patches they read: `mtt_patches_per_window`; for a config whose parts include "sal", also Basic Pitch's
+   salience features on the first and last 2 s of each window, in a cache of their own: it holds
+   audio_model.SALIENCE_CHUNKS = 2, which the config's `salience_chunks` must match).
 3. Song-grouped K-fold cross-validation of the heads (all clips of an EMOPIA song in one fold; each Emotify clip
    its own song; EMOPIA scored on the default rendering), then the shipped heads on all data, the weights file
    (safetensors: musicnn + heads) and the model card with the measured CV figures.
@@ -41,7 +42,7 @@ from emotion import musicnn as mn
 from emotion.mood_space import GEMS, gems_to_va
 
 AUG_PROGRAMS = (1, 2, 4, 5, 6, 7, 11, 16, 19, 24, 25, 26, 46, 48, 49, 52, 68, 73)
-FEATS_VERSION = "mnn4"  # bump when the featurisation (excerpts, hand-crafted features, patches) changes
+FEATS_VERSION = "mnn3"  # bump when the featurisation (excerpts, hand-crafted features, patches) changes
 
 
 def shared_data() -> Path:
@@ -78,27 +79,32 @@ def emopia_render_plan(clips: list[str], n_renders: int, soundfonts: list[Path])
 
 def frozen_tensors(work_dir: Path, fallback: Path | None) -> Path:
     """A safetensors file with the frozen pretrained networks: musicnn ('musicnn.*' = MSD, 'musicnn_mtt.*' = MTT,
-    and 'musicnn_mel_fb') and Basic Pitch ('basic_pitch.*'); cached in work_dir."""
+    and 'musicnn_mel_fb') and, when the basic-pitch package (or `fallback`) has it, Basic Pitch ('basic_pitch.*');
+    cached in work_dir."""
     from safetensors.numpy import load_file, save_file
 
     out = work_dir / "frozen_nets.safetensors"
     if out.is_file():
         return out
     work_dir.mkdir(parents=True, exist_ok=True)
+    spare = {k: v for k, v in load_file(str(fallback)).items()} if fallback is not None and fallback.is_file() else {}
     try:
         tensors = mn.converted_tensors(mn.find_checkpoint())
         tensors.update(mn.converted_tensors(mn.find_checkpoint(model="MTT_musicnn"), key=mn.MTT_KEY))
-        tensors.update(bp.convert(bp.find_checkpoint()))
-        log("converted the MSD_musicnn and MTT_musicnn checkpoints of the installed musicnn package and the Basic "
-            "Pitch network of the installed basic-pitch package")
+        log("musicnn: converted the MSD_musicnn and MTT_musicnn checkpoints of the installed musicnn package")
     except FileNotFoundError as e:
-        if fallback is None or not fallback.is_file():
-            raise
-        tensors = {k: v for k, v in load_file(str(fallback)).items() if k.startswith(("musicnn", bp.KEY + "."))}
-        if not mn.has_network(tensors, mn.MTT_KEY) or not bp.has_network(tensors):
-            raise RuntimeError(f"{e}; and {fallback} lacks the MTT_musicnn or Basic Pitch network: pip install "
-                               "--no-deps musicnn==0.1.0 basic-pitch==0.4.0") from None
-        log(f"{e}: reusing the frozen networks of {fallback}")
+        tensors = {k: v for k, v in spare.items() if k.startswith("musicnn")}
+        if not mn.has_network(tensors, mn.MTT_KEY):
+            raise RuntimeError(f"{e}; and {fallback} has no MTT_musicnn network") from None
+        log(f"{e}: reusing the musicnn tensors of {fallback}")
+    try:
+        tensors.update(bp.convert(bp.find_checkpoint()))
+        log("Basic Pitch: converted the network of the installed basic-pitch package")
+    except FileNotFoundError as e:
+        bp_spare = {k: v for k, v in spare.items() if k.startswith(bp.KEY + ".")}
+        tensors.update(bp_spare)
+        log(f"{e}: " + (f"reusing the Basic Pitch tensors of {fallback}" if bp_spare else
+                        "configs that read Basic Pitch salience (part 'sal') cannot be featurised"))
     save_file(tensors, str(out))
     return out
 
@@ -137,7 +143,7 @@ def _featurise_one(task: dict) -> str:
             render_midi(src, wav, soundfont=Path(task["sf"]), program=task["program"] or None, sample_rate=22050)
             src = wav
         excerpts = af.load_excerpts(src, n_windows=3, win_s=af.WIN_S, time_limit_s=120.0)
-        feats = track_features(net, fb, excerpts, net_mtt=net_mtt, net_bp=net_bp)
+        feats = track_features(net, fb, excerpts, net_mtt=net_mtt, net_bp=net_bp if task.get("salience") else None)
         if task.get("keep_dir"):  # the decoded 16 kHz excerpts, for feature experiments without re-rendering
             keep = Path(task["keep_dir"]) / (cache.stem + ".npz")
             pcm = {f"w{i}": np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16)
@@ -154,8 +160,11 @@ def _featurise_one(task: dict) -> str:
 
 
 def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: Path,
-            limit: int | None = None, keep_excerpts: bool = False) -> tuple[list[dict], list[dict]]:
-    """Render + featurise everything (cached). Returns (emopia items, emotify items)."""
+            limit: int | None = None, keep_excerpts: bool = False,
+            salience: bool = False) -> tuple[list[dict], list[dict]]:
+    """Render + featurise everything (cached). Returns (emopia items, emotify items). With `salience`, the
+    features include Basic Pitch's salience features ("sal"; about a third more featurising time), cached apart
+    (cache/<FEATS_VERSION>s): only a config whose parts include "sal" needs them."""
     from library.synth import find_soundfonts
 
     fonts = find_soundfonts()
@@ -168,7 +177,15 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
     if limit:
         emo_rows = emo_rows[:: max(1, len(emo_rows) // limit)][:limit]
         emf_rows = emf_rows[:: max(1, len(emf_rows) // limit)][:limit]
-    cdir = work_dir / "cache" / FEATS_VERSION
+    if salience:
+        from safetensors import safe_open
+
+        with safe_open(str(tensors), framework="np") as fh:
+            names = list(fh.keys())
+        if not any(k.startswith(bp.KEY + ".") for k in names):
+            raise RuntimeError(f"{tensors} has no Basic Pitch network: pip install --no-deps basic-pitch==0.4.0 "
+                               "and delete that file")
+    cdir = work_dir / "cache" / (FEATS_VERSION + ("s" if salience else ""))
     cdir.mkdir(parents=True, exist_ok=True)
     tmp_dir = work_dir / "tmp_wav"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -182,7 +199,7 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
         cache = cdir / f"{clip}__{sf.stem}_{prog}.npz"
         tasks.append({"kind": "midi", "src": str(data_dir / "emopia" / "midi" / f"{clip}.mid"), "cache": str(cache),
                       "sf": str(sf), "program": prog, "tmp_dir": str(tmp_dir), "tensors": str(tensors),
-                      "keep_dir": keep_dir})
+                      "keep_dir": keep_dir, "salience": salience})
         r = lab[clip]
         emo_items.append({"cache": str(cache), "clip": clip, "song": r["song"], "quadrant": r["quadrant"],
                           "valence": float(r["valence"]), "arousal": float(r["arousal"]),
@@ -191,7 +208,7 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
     for r in emf_rows:
         cache = cdir / f"emotify__{r['clip']}.npz"
         tasks.append({"kind": "audio", "src": str(data_dir / "emotify" / "audio" / f"{r['clip']}.ogg"),
-                      "cache": str(cache), "tensors": str(tensors), "keep_dir": keep_dir})
+                      "cache": str(cache), "tensors": str(tensors), "keep_dir": keep_dir, "salience": salience})
         item = {"cache": str(cache), "clip": r["clip"], "song": "emotify:" + r["clip"], "genre": r["genre"],
                 "gems": [float(r[g]) for g in GEMS], "n_raters": float(r.get("n_raters") or 1)}
         item["va_raw"] = list(gems_to_va({g: float(r[g]) for g in GEMS}))
@@ -461,12 +478,11 @@ def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: in
     return {"pooled": pooled, "spread": spread, "per_fold": per_fold, "by_blend": by_blend}
 
 
-DEFAULT_CFG = {"parts": ["pen", "logits", "mpen", "mlogits", "hc", "sal"],
-               "groups": [["pen", "logits", "mpen", "mlogits", "hc", "sal"], ["hc", "sal"]], "hidden": 0,
+DEFAULT_CFG = {"parts": ["pen", "logits", "mpen", "mlogits", "hc"],
+               "groups": [["pen", "logits", "mpen", "mlogits", "hc"], ["hc"]], "hidden": 0,
                "dropout": 0.3, "lr": 3e-3, "wd": 0.0, "l2": 1e-2, "steps": 400, "n_heads": 3,
                "patches_per_window": 2, "mtt_patches_per_window": 1, "emf_weight": 1.0, "use_aug": True,
-               "n_renders": 3, "folds": 5, "blend": 0.5, "gated": True, "rec_ridge": ["arousal"],
-               "salience_chunks": 2}
+               "n_renders": 3, "folds": 5, "blend": 0.5, "gated": True, "rec_ridge": ["arousal"]}
 
 
 def save_weights(tensors_path: Path, heads: list, mu: np.ndarray, sd: np.ndarray, cfg: dict, path: Path,
@@ -534,6 +550,9 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | same, MTT on each window's first patch only (shipped before: b1a27bc47ada) | 0.690 | 0.755 | 0.898 | 0.458 | 0.749 |
 | same, recordings expert's valence + arousal from a LOO-tuned ridge | 0.691 | 0.759 | 0.897 | 0.396 | 0.772 |
 | **same, the ridge for the recordings expert's arousal only (shipped)** | 0.688 | 0.755 | 0.897 | 0.458 | 0.772 |
+| + Basic Pitch salience (2 s at each window end, 20 features), both groups | 0.672 | 0.755 | 0.893 | 0.440 | 0.782 |
+| same, salience in the musicnn group only | 0.679 | 0.761 | 0.895 | 0.443 | 0.773 |
+| same, salience in the hc group only | 0.682 | 0.762 | 0.893 | 0.462 | 0.781 |
 
 The second backbone was checked on two more fold splits (CV seeds 1 and 2, MSD only -> + MTT on both patches;
 `--cv-only --seed S --cfg '{"parts": ["pen", "logits", "hc"], "groups": [["pen", "logits", "hc"], ["hc"]]}'` and
@@ -589,6 +608,35 @@ share of major, minor, diminished, augmented, sus4, dominant-7, minor-7, major-7
 are; the pitch-class profile rotated to the estimated tonic; tonnetz centroid strengths and tonal change) were
 meant to lift valence (major/minor, consonance) and did not: musicnn and the key-profile features already carry
 what they add. They are computed for the training cache but not used by the shipped heads.
+
+Transcription-like pitch information for EMOPIA's valence (2026-12-02). A ceiling first (throw-away sklearn script,
+not kept: LogisticRegressionCV with an inner song-grouped 4-fold CV, default renderings, two fold splits): 50
+features read from the ground-truth MIDI notes (key fit, key-relative pitch classes, chord-quality shares per 0.5 s,
+register, velocity, note density, melodic intervals) added to the head input lift Q / V / A from 0.646 / 0.737 /
+0.886 and 0.679 / 0.751 / 0.895 (head input alone, same script) to 0.695 / 0.782 / 0.879 and 0.697 / 0.791 / 0.897;
+key fit and chord qualities carry most of it. From audio, the note activations of Spotify's Basic Pitch
+(basic-pitch 0.4.0's ONNX model through onnxruntime in a throw-away venv, run as the package runs it: overlapping
+2-s windows over the tagger's three 8-s excerpts) recover about half of that valence gain in the same script (+ 20
+salience features: 0.682 / 0.752 / 0.893 and 0.686 / 0.770 / 0.897; + features of its note events: 0.667 / 0.762 /
+0.889 and 0.683 / 0.767 / 0.895). In the project's ensemble (run_cv of this script, fed through a throw-away wrapper
+that adds the feature part; trained and scored on the default renderings only, two splits; without salience
+0.695 / 0.760 / 0.896 / 0.398 / 0.785 and 0.687 / 0.761 / 0.897 / 0.437 / 0.788): salience over all 8 s of each
+window 0.701 / 0.779 / 0.888 / 0.394 / 0.788 and 0.696 / 0.779 / 0.891 / 0.455 / 0.791; over one window only 0.685 /
+0.759 / 0.891 / 0.385 / 0.788 and 0.691 / 0.768 / 0.897 / 0.449 / 0.791; over 2 s at each end of every window
+0.687 / 0.774 / 0.890 / 0.403 / 0.786 and 0.686 / 0.770 / 0.896 / 0.454 / 0.790. The network is now ported to
+torch (`emotion/basicpitch.py`, equal to the ONNX model to ~1e-6) and its salience features are a head part
+("sal"; `train_audio` featurises them into their own cache only for a config that reads them). With the shipped
+recipe (augmented renderings in training) they do not pay (rows above: `--cv-only --cfg` with "sal" added to
+`parts` and to both groups, the musicnn group or the hc group); the best placement (hc group), checked on a
+second split (`--seed 1`, with and without): 0.687 / 0.752 / 0.897 / 0.444 / 0.782 -> 0.690 / 0.758 / 0.898 /
+0.456 / 0.792, and on the default split 0.688 / 0.755 / 0.897 / 0.458 / 0.772 -> 0.682 / 0.762 / 0.893 / 0.462 /
+0.781: +0.006-0.007 valence, +0.004-0.012 Emotify valence, +0.01 Emotify arousal, quadrant -0.006 / +0.003, all
+inside the noise, for ~0.27 s more compute per track on one core (two 2-s stretches per window at ~0.045 s each;
+featurising 80 files from scratch took 73.3 s instead of 55.5 s): not shipped. Hearing all of every window (the
+valence gain on piano above) would cost ~0.5 s per track, which takes the tagger below its 2 tracks/s. The training
+cache's salience features for these rows were computed from int16 copies of the excerpts (`--keep-excerpts`), which
+differ from the float decode by at most 0.011 on a feature (one key crossing the onset-share threshold). The shipped
+weights are unchanged; this code refits them byte for byte (`--no-cv` in a fresh work dir on the same cache).
 
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
@@ -834,7 +882,7 @@ def main(argv: list[str] | None = None) -> int:
         return card_only(args, cfg, data_dir, out_dir / WEIGHTS_NAME)
     tensors = frozen_tensors(args.work_dir, default_weights_path())
     emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit,
-                                   args.keep_excerpts)
+                                   args.keep_excerpts, salience="sal" in cfg["parts"])
     t_feat = time.time() - t_start
     standardise_emotify(emf_items)
     emo_pairs, emf_pairs = feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg)

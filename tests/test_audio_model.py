@@ -126,6 +126,39 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     assert model.predict_features(feats)["heads"]["arousal_rec"] == pytest.approx(ridge, abs=1e-3)
 
 
+@pytest.mark.slow
+@needs_fluidsynth
+def test_tiny_training_with_basic_pitch_salience(tmp_path: Path) -> None:
+    """A config that reads the Basic Pitch salience part trains from its own feature cache, ships the converted
+    network in its weights, and the loaded model computes the same 20 features per window as training did."""
+    if not (SHARED / "emopia" / "labels.csv").is_file():
+        pytest.skip("shared data missing")
+    from emotion import basicpitch as bp
+    from emotion import train_audio
+    from emotion.audio_model import AudioMoodModel
+
+    try:
+        bp.find_checkpoint()
+    except FileNotFoundError:
+        pytest.skip("basic-pitch package not installed")
+    cfg = {"parts": ["pen", "logits", "mpen", "mlogits", "hc", "sal"],
+           "groups": [["pen", "logits", "mpen", "mlogits", "hc"], ["hc", "sal"]]}
+    work, out = tmp_path / "work", tmp_path / "out"
+    rc = train_audio.main(["--tiny", "--threads", "1", "--work-dir", str(work), "--out-dir", str(out),
+                           "--cfg", json.dumps(cfg)])
+    assert rc == 0
+    caches = sorted(work.glob("cache/*s/emotify__*.npz"))
+    assert caches and not list(work.glob("cache/" + train_audio.FEATS_VERSION + "/*.npz"))
+    model = AudioMoodModel.load(out / "audio_mood.safetensors", threads=1)
+    assert model.basic_pitch is not None and model.parts[-1] == "sal"
+    clip = caches[0].stem.split("__", 1)[1]
+    feats = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / f"{clip}.ogg"))
+    assert feats["sal"].shape == (3, bp.N_SALIENCE)
+    np.testing.assert_allclose(feats["sal"], np.load(caches[0])["sal"], atol=1e-4)
+    res = model.predict_features(feats)
+    assert res["quadrant"] in ("Q1", "Q2", "Q3", "Q4") and -1 <= res["valence"] <= 1
+
+
 def test_ridge_leave_one_out_matches_brute_force_and_follows_the_noise() -> None:
     from emotion.audio_model import fit_ridge_loo
 

@@ -18,18 +18,22 @@ REF = ROOT / "tests" / "data" / "basicpitch_ref.npz"
 
 @pytest.fixture(scope="module")
 def net():
+    """The network the app would run: from the shipped weights when they carry it, else converted from the
+    installed basic-pitch package (the shipped heads do not read it at present)."""
     from safetensors.numpy import load_file
 
-    if not WEIGHTS.is_file():
-        pytest.skip("no shipped weights")
-    tensors = load_file(str(WEIGHTS))
-    if not bp.has_network(tensors):
-        pytest.skip("the shipped audio model does not read Basic Pitch")
-    return bp.build(tensors)
+    if WEIGHTS.is_file():
+        tensors = load_file(str(WEIGHTS))
+        if bp.has_network(tensors):
+            return bp.build(tensors)
+    try:
+        return bp.build(bp.convert(bp.find_checkpoint()))
+    except FileNotFoundError:
+        pytest.skip("no Basic Pitch network: neither in the shipped weights nor an installed basic-pitch package")
 
 
 def test_port_matches_basic_pitch_onnx_reference(net) -> None:
-    """The shipped network reproduces basic-pitch 0.4.0's own ONNX model (onnxruntime, recorded with
+    """The ported network reproduces basic-pitch 0.4.0's own ONNX model (onnxruntime, recorded with
     emotion/basicpitch_reference.py) on a synthetic piano chord progression: note and onset activations."""
     import torch
 
