@@ -8,10 +8,11 @@ cleaner pitch picture than chroma: which keys sound, in which register, how ofte
 
 The weights come from the `basic-pitch==0.4.0` package's SavedModel variables (`saved_models/icassp_2022/nmp`),
 read with the tensor-bundle reader of `emotion.musicnn` (no TensorFlow), and ship converted in the audio model's
-weights file. The constant-Q kernels are computed here as basic-pitch's own nnAudio-derived layer computes them
-(CQT2010v2: one octave of kernels applied to the signal low-passed and halved once per octave). Checked against
-the package's ONNX model (`emotion/basicpitch_reference.py`, run in a throw-away venv with onnxruntime;
-`tests/data/basicpitch_ref.npz` keeps an input window and its outputs for the test).
+weights file when its heads read the salience part ("sal"; the shipped heads do not at present). The constant-Q
+kernels are computed here as basic-pitch's own nnAudio-derived layer computes them (CQT2010v2: one octave of
+kernels applied to the signal low-passed and halved once per octave). Checked against the package's ONNX model
+(`emotion/basicpitch_reference.py`, run in a throw-away venv with onnxruntime; `tests/data/basicpitch_ref.npz`
+keeps the note and onset outputs of a synthetic window the test rebuilds): below 1e-4.
 """
 
 from __future__ import annotations

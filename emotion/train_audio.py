@@ -1,5 +1,5 @@
-"""Train the audio mood model's heads on frozen musicnn (MSD + MTT) embeddings, Basic Pitch note-salience features
-and hand-crafted features.
+"""Train the audio mood model's heads on frozen musicnn (MSD + MTT) embeddings and hand-crafted features (and, for
+a config whose parts include "sal", Basic Pitch note-salience features; the shipped heads do not read them).
 
     python -m emotion.train_audio --work-dir /tmp/audio_work --threads 2            # full: CV + final weights
     python -m emotion.train_audio --tiny --out-dir /tmp/x --work-dir /tmp/x/work    # a few clips, a few steps
@@ -8,7 +8,7 @@ Steps (seeded, deterministic):
 1. Frozen networks: the MSD_musicnn and MTT_musicnn TF1 checkpoints of the `musicnn==0.1.0` package and the Basic
    Pitch SavedModel variables of `basic-pitch==0.4.0` (both pip install --no-deps) are converted to torch
    (emotion.musicnn, emotion.basicpitch; no TensorFlow); without the packages, the tensors of the shipped weights
-   are reused (so --tiny runs anywhere).
+   are reused (so --tiny runs anywhere; a "sal" config needs basic-pitch unless the shipped weights carry it).
 2. Features (cached in --work-dir): each EMOPIA clip is rendered with fluidsynth (the default TimGM6mb piano
    rendering the evaluation uses, plus augmented renderings with other General MIDI programs / FluidR3_GM), each
    Emotify recording is read as is; every file is then decoded and featurised EXACTLY as the tagger does
@@ -87,7 +87,7 @@ def frozen_tensors(work_dir: Path, fallback: Path | None) -> Path:
     if out.is_file():
         return out
     work_dir.mkdir(parents=True, exist_ok=True)
-    spare = {k: v for k, v in load_file(str(fallback)).items()} if fallback is not None and fallback.is_file() else {}
+    spare = dict(load_file(str(fallback))) if fallback is not None and fallback.is_file() else {}
     try:
         tensors = mn.converted_tensors(mn.find_checkpoint())
         tensors.update(mn.converted_tensors(mn.find_checkpoint(model="MTT_musicnn"), key=mn.MTT_KEY))
@@ -95,7 +95,7 @@ def frozen_tensors(work_dir: Path, fallback: Path | None) -> Path:
     except FileNotFoundError as e:
         tensors = {k: v for k, v in spare.items() if k.startswith("musicnn")}
         if not mn.has_network(tensors, mn.MTT_KEY):
-            raise RuntimeError(f"{e}; and {fallback} has no MTT_musicnn network") from None
+            raise FileNotFoundError(f"{e}; and no MTT_musicnn network in the fallback weights ({fallback})") from None
         log(f"{e}: reusing the musicnn tensors of {fallback}")
     try:
         tensors.update(bp.convert(bp.find_checkpoint()))
@@ -112,7 +112,7 @@ def frozen_tensors(work_dir: Path, fallback: Path | None) -> Path:
 _NET = None  # per worker process
 
 
-def _worker_net(tensors_path: str):
+def _worker_net(tensors_path: str, salience: bool = False):
     global _NET
     if _NET is None:
         import torch
@@ -121,7 +121,9 @@ def _worker_net(tensors_path: str):
         torch.set_num_threads(1)
         t = load_file(tensors_path)
         mtt = mn.load_from_tensors(t, mn.MTT_KEY) if mn.has_network(t, mn.MTT_KEY) else None
-        _NET = (mn.load_from_tensors(t), t["musicnn_mel_fb"], mtt, bp.build(t) if bp.has_network(t) else None)
+        _NET = [mn.load_from_tensors(t), t["musicnn_mel_fb"], mtt, None, t]
+    if salience and _NET[3] is None and bp.has_network(_NET[4]):
+        _NET[3] = bp.build(_NET[4])
     return _NET
 
 
@@ -132,7 +134,7 @@ def _featurise_one(task: dict) -> str:
     cache = Path(task["cache"])
     if cache.is_file():
         return str(cache)
-    net, fb, net_mtt, net_bp = _worker_net(task["tensors"])
+    net, fb, net_mtt, net_bp, _ = _worker_net(task["tensors"], bool(task.get("salience")))
     wav: Path | None = None
     src = Path(task["src"])
     try:
@@ -246,11 +248,22 @@ def load_features(items: list[dict], per_window: int = 2, mtt_per_window: int | 
         f = {k: z[k] for k in ("hc", "harm", "pen", "logits", "mean_pool", "mtt_pen", "mtt_logits", "sal")
              if k in z.files}
         if per_window == 1 and len(f["pen"]) == 2 * len(f["hc"]):
-            f = {k: (v if k in ("hc", "harm") else v[0::2]) for k, v in f.items()}
+            f = {k: (v if k in ("hc", "harm", "sal") else v[0::2]) for k, v in f.items()}
         elif mtt_per_window == 1 and "mtt_pen" in f and len(f["mtt_pen"]) == 2 * len(f["hc"]):
             f["mtt_pen"], f["mtt_logits"] = f["mtt_pen"][0::2], f["mtt_logits"][0::2]
         out.append(f)
     return out
+
+
+def check_salience_cfg(cfg: dict) -> int:
+    """The salience chunks per window a config reads; the feature cache holds audio_model.SALIENCE_CHUNKS."""
+    from emotion.audio_model import SALIENCE_CHUNKS
+
+    n = int(cfg.get("salience_chunks", SALIENCE_CHUNKS))
+    if n != SALIENCE_CHUNKS:
+        raise ValueError(f"salience_chunks {n}: the feature cache holds {SALIENCE_CHUNKS} per window "
+                         "(change audio_model.SALIENCE_CHUNKS and FEATS_VERSION together)")
+    return n
 
 
 def feature_pairs(items: list[dict], cfg: dict) -> list[tuple[dict, dict]]:
@@ -503,6 +516,8 @@ def save_weights(tensors_path: Path, heads: list, mu: np.ndarray, sd: np.ndarray
     if rec is not None:
         tensors["rec_ridge.weight"], tensors["rec_ridge.bias"] = rec[0].astype(np.float32), rec[1].astype(np.float32)
     meta_cfg = {**cfg, "n_heads_total": len(heads)}
+    if "sal" in cfg["parts"]:  # what the cache held: the app must compute the same
+        meta_cfg["salience_chunks"] = check_salience_cfg(cfg)
     tmp = path.with_name(path.name + ".tmp")
     save_file(tensors, str(tmp), metadata={"config": json.dumps(meta_cfg)})  # one key: byte-identical files
     os.chmod(tmp, 0o644)  # safetensors writes 0600
@@ -624,7 +639,7 @@ that adds the feature part; trained and scored on the default renderings only, t
 window 0.701 / 0.779 / 0.888 / 0.394 / 0.788 and 0.696 / 0.779 / 0.891 / 0.455 / 0.791; over one window only 0.685 /
 0.759 / 0.891 / 0.385 / 0.788 and 0.691 / 0.768 / 0.897 / 0.449 / 0.791; over 2 s at each end of every window
 0.687 / 0.774 / 0.890 / 0.403 / 0.786 and 0.686 / 0.770 / 0.896 / 0.454 / 0.790. The network is now ported to
-torch (`emotion/basicpitch.py`, equal to the ONNX model to ~1e-6) and its salience features are a head part
+torch (`emotion/basicpitch.py`, equal to the ONNX model to < 1e-4) and its salience features are a head part
 ("sal"; `train_audio` featurises them into their own cache only for a config that reads them). With the shipped
 recipe (augmented renderings in training) they do not pay (rows above: `--cv-only --cfg` with "sal" added to
 `parts` and to both groups, the musicnn group or the hc group); the best placement (hc group), checked on a
@@ -707,8 +722,9 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
             "(`saved_models/icassp_2022/nmp`) with the same tensor-bundle reader, and computes the constant-Q kernels "
             "as the package's nnAudio-derived CQT2010v2 layer does; checked against the package's own ONNX model "
             "(onnxruntime in a throwaway venv, `emotion/basicpitch_reference.py`) on a synthetic chord progression "
-            "and a rendered EMOPIA window: max abs difference 6e-7 on the note, 1e-6 on the onset and contour "
-            "activations (`tests/data/basicpitch_ref.npz` keeps the first for the test). Licence: Apache-2.0 "
+            "and a rendered EMOPIA window: max abs difference below 1e-4 on the note, onset and contour "
+            "activations (6e-7 to 3e-5 depending on threads; `tests/data/basicpitch_ref.npz` keeps the first for the "
+            "test). Licence: Apache-2.0 "
             "(Copyright 2022 Spotify AB); the converted tensors in this file are a copy of the package's weights under "
             "that licence."] if "sal" in cfg["parts"] else []),
         "- **Licence of the musicnn weights**: ISC (Copyright (c) Music Technology Group, Universitat Pompeu "
@@ -881,6 +897,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.card_only:
         return card_only(args, cfg, data_dir, out_dir / WEIGHTS_NAME)
     tensors = frozen_tensors(args.work_dir, default_weights_path())
+    if "sal" in cfg["parts"]:
+        check_salience_cfg(cfg)
     emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit,
                                    args.keep_excerpts, salience="sal" in cfg["parts"])
     t_feat = time.time() - t_start

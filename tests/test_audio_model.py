@@ -149,8 +149,13 @@ def test_tiny_training_with_basic_pitch_salience(tmp_path: Path) -> None:
     assert rc == 0
     caches = sorted(work.glob("cache/*s/emotify__*.npz"))
     assert caches and not list(work.glob("cache/" + train_audio.FEATS_VERSION + "/*.npz"))
+    from safetensors.numpy import load_file
+
+    weights = load_file(str(out / "audio_mood.safetensors"))
+    for k, v in bp.convert(bp.find_checkpoint()).items():  # the package's network, converted, rides along
+        np.testing.assert_array_equal(weights[k], v, err_msg=k)
     model = AudioMoodModel.load(out / "audio_mood.safetensors", threads=1)
-    assert model.basic_pitch is not None and model.parts[-1] == "sal"
+    assert model.basic_pitch is not None and model.parts[-1] == "sal" and model.salience_chunks == 2
     clip = caches[0].stem.split("__", 1)[1]
     feats = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / f"{clip}.ogg"))
     assert feats["sal"].shape == (3, bp.N_SALIENCE)
