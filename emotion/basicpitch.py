@@ -32,6 +32,7 @@ HARMONICS = (0.5, 1, 2, 3, 4, 5, 6, 7)
 N_BINS = min(int(np.ceil(12 * np.log2(len(HARMONICS)))) + N_KEYS, int(np.floor(12 * np.log2(0.5 * SR / FMIN)))) * 3
 BN_EPS = 1e-3  # Keras BatchNormalization default
 KEY = "basic_pitch"  # key prefix of the network's tensors in a weights file
+_CONSTANTS = ("cqt_real", "cqt_imag", "cqt_scale", "halfband")  # computed at conversion, stored beside the weights
 
 # SavedModel variable -> (torch parameter, kind); layers in the order Keras numbered them
 _LAYERS = [("bn_cqt", "bn"), ("contour_conv", "conv"), ("contour_bn", "bn"), ("contour_out", "conv"),
@@ -136,8 +137,8 @@ def build(tensors: dict):
     class BasicPitch(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            for k in ("cqt_real", "cqt_imag", "cqt_scale", "halfband"):
-                self.register_buffer(k, torch.zeros(1))
+            for k in _CONSTANTS:  # filled by load_prefixed like the weights
+                self.register_buffer(k, torch.zeros(np.shape(tensors[f"{KEY}.{k}"])))
             self.bn_cqt = nn.BatchNorm2d(1, eps=BN_EPS)
             self.contour_conv = nn.Conv2d(8, 8, (3, 39))
             self.contour_bn = nn.BatchNorm2d(8, eps=BN_EPS)
@@ -195,18 +196,9 @@ def build(tensors: dict):
             onset = torch.sigmoid(self.conv(self.onset_out, torch.cat([note_pre, on], dim=1)))
             return {"note": note_pre[:, 0], "onset": onset[:, 0], "contour": contour[:, 0]}
 
-    net = BasicPitch()
-    pre = KEY + "."
-    sd = {k[len(pre):]: torch.as_tensor(np.asarray(v)) for k, v in tensors.items() if k.startswith(pre)}
-    own = net.state_dict()
-    for k in own:
-        if k.endswith("num_batches_tracked"):
-            sd[k] = own[k]
-    for k in ("cqt_real", "cqt_imag", "cqt_scale", "halfband"):
-        net.register_buffer(k, sd[k].clone())
-    net.load_state_dict(sd)
-    net.eval()
-    return net
+    from emotion.musicnn import load_prefixed
+
+    return load_prefixed(BasicPitch(), tensors, KEY)
 
 
 # --- what the audio model reads: key / register / note-onset features of the note salience -------------------------

@@ -338,11 +338,11 @@ def has_network(tensors: dict, key: str) -> bool:
     return any(k.startswith(key + ".") for k in tensors)
 
 
-def load_from_tensors(tensors: dict, key: str = "musicnn"):
-    """A MusiCNN (eval mode) from a dict of tensors / arrays with `key` + '.'-prefixed keys."""
+def load_prefixed(net, tensors: dict, key: str):
+    """`net` (a torch module) in eval mode with its state from the `key` + '.'-prefixed tensors / arrays (the
+    batch-norm counters, which the checkpoints do not carry, are kept)."""
     import torch
 
-    net = build_musicnn()
     pre = key + "."
     sd = {k[len(pre):]: torch.as_tensor(np.asarray(v)) for k, v in tensors.items() if k.startswith(pre)}
     own = net.state_dict()
@@ -352,6 +352,11 @@ def load_from_tensors(tensors: dict, key: str = "musicnn"):
     net.load_state_dict(sd)
     net.eval()
     return net
+
+
+def load_from_tensors(tensors: dict, key: str = "musicnn"):
+    """A MusiCNN (eval mode) from a dict of tensors / arrays with `key` + '.'-prefixed keys."""
+    return load_prefixed(build_musicnn(), tensors, key)
 
 
 def main(argv: list[str] | None = None) -> int:

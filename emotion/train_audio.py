@@ -646,11 +646,13 @@ recipe (augmented renderings in training) they do not pay (rows above: `--cv-onl
 second split (`--seed 1`, with and without): 0.687 / 0.752 / 0.897 / 0.444 / 0.782 -> 0.690 / 0.758 / 0.898 /
 0.456 / 0.792, and on the default split 0.688 / 0.755 / 0.897 / 0.458 / 0.772 -> 0.682 / 0.762 / 0.893 / 0.462 /
 0.781: +0.006-0.007 valence, +0.004-0.012 Emotify valence, +0.01 Emotify arousal, quadrant -0.006 / +0.003, all
-inside the noise, for ~0.27 s more compute per track on one core (two 2-s stretches per window at ~0.045 s each;
-featurising 80 files from scratch took 73.3 s instead of 55.5 s): not shipped. Hearing all of every window (the
+inside the noise, for ~0.27 s more compute per track on one core (two 2-s stretches per window at ~0.045 s each,
+timed by hand; featurising 80 files from scratch took 73.3 s instead of 55.5 s, throw-away script over `prepare`
+with `limit=20`, not kept): not shipped. Hearing all of every window (the
 valence gain on piano above) would cost ~0.5 s per track, which takes the tagger below its 2 tracks/s. The training
 cache's salience features for these rows were computed from int16 copies of the excerpts (`--keep-excerpts`), which
-differ from the float decode by at most 0.011 on a feature (one key crossing the onset-share threshold). The shipped
+differ from the float decode by at most 0.011 on a feature (one key crossing the onset-share threshold; checked by
+hand on one recording). The shipped
 weights are unchanged; this code refits them byte for byte (`--no-cv` in a fresh work dir on the same cache).
 
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
@@ -723,8 +725,8 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
             "as the package's nnAudio-derived CQT2010v2 layer does; checked against the package's own ONNX model "
             "(onnxruntime in a throwaway venv, `emotion/basicpitch_reference.py`) on a synthetic chord progression "
             "and a rendered EMOPIA window: max abs difference below 1e-4 on the note, onset and contour "
-            "activations (6e-7 to 3e-5 depending on threads; `tests/data/basicpitch_ref.npz` keeps the first for the "
-            "test). Licence: Apache-2.0 "
+            "activations (6e-7 to 3e-5 depending on threads, compared by hand; `tests/data/basicpitch_ref.npz` "
+            "keeps the first for the test). Licence: Apache-2.0 "
             "(Copyright 2022 Spotify AB); the converted tensors in this file are a copy of the package's weights under "
             "that licence."] if "sal" in cfg["parts"] else []),
         "- **Licence of the musicnn weights**: ISC (Copyright (c) Music Technology Group, Universitat Pompeu "
