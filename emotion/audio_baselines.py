@@ -27,13 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from emotion.audio_features import FEATURE_NAMES
+from emotion.logreg import logreg_cv_predict, standardise
 
 # our analogues of the usual librosa set (RMS mean/std, onset rate, tempo, centroid, bandwidth, flatness,
 # roll-off, mode)
 BASELINE_HC = ("loud_mean", "loud_std", "onset_rate", "tempo", "centroid_mean", "centroid_std", "flatness",
                "hf_ratio", "mode_diff")
-C_GRID = (0.001, 0.01, 0.1, 1.0, 10.0)
-INNER_FOLDS = 4
 
 
 def clip_inputs(feats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -44,52 +43,6 @@ def clip_inputs(feats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {"emb": feats["pen"].astype(np.float64).mean(axis=0),
             "mean_pool": feats["mean_pool"].astype(np.float64).mean(axis=0) if "mean_pool" in feats else None,
             "hc9": hc[nine], "hc34": hc}
-
-
-def fit_logreg(x: np.ndarray, y: np.ndarray, n_classes: int, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial (or binary, n_classes=2) L2 logistic regression by L-BFGS; returns (W d x K, b K)."""
-    import torch
-
-    xt = torch.from_numpy(x).double()
-    yt = torch.from_numpy(y).long()
-    w = torch.zeros((x.shape[1], n_classes), dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=100, tolerance_grad=1e-7, tolerance_change=1e-12,
-                            history_size=20, line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        loss = c * torch.nn.functional.cross_entropy(xt @ w + b, yt, reduction="sum") + 0.5 * (w ** 2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return w.detach().numpy(), b.detach().numpy()
-
-
-def _standardise(tr: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mu, sd = tr.mean(axis=0), tr.std(axis=0) + 1e-9
-    return (tr - mu) / sd, (te - mu) / sd
-
-
-def logreg_cv_predict(x_tr: np.ndarray, y_tr: np.ndarray, g_tr: list[str], x_te: np.ndarray, n_classes: int,
-                      seed: int) -> tuple[np.ndarray, float]:
-    """Class predictions for x_te; C chosen by song-grouped inner CV on the training rows only."""
-    from emotion.train_audio import group_folds
-
-    inner = np.array(group_folds(g_tr, INNER_FOLDS, seed))
-    best = (-1.0, C_GRID[0])
-    for c in C_GRID:
-        hits = 0
-        for f in range(INNER_FOLDS):
-            a, b = _standardise(x_tr[inner != f], x_tr[inner == f])
-            w, bias = fit_logreg(a, y_tr[inner != f], n_classes, c)
-            hits += int(np.sum(np.argmax(b @ w + bias, axis=1) == y_tr[inner == f]))
-        if hits > best[0]:
-            best = (hits, c)
-    a, b = _standardise(x_tr, x_te)
-    w, bias = fit_logreg(a, y_tr, n_classes, best[1])
-    return np.argmax(b @ w + bias, axis=1), best[1]
 
 
 EMOPIA_RECIPES = {  # name -> input parts
@@ -145,12 +98,27 @@ def run(emo_pairs: list, emf_pairs: list, folds: int, seed: int) -> dict:
         pred = np.zeros_like(tv)
         for f in range(folds):
             tr, te = emf_fold != f, emf_fold == f
-            a_tr, a_te = _standardise(x[tr], x[te])
+            a_tr, a_te = standardise(x[tr], x[te])
             w, b, _ = fit_ridge_loo(a_tr, tv[tr])
             pred[te] = a_te @ w.T.astype(np.float64) + b
         out["emotify"][name] = {"valence_r": round(float(np.corrcoef(tv[:, 0], pred[:, 0])[0, 1]), 4),
                                 "arousal_r": round(float(np.corrcoef(tv[:, 1], pred[:, 1])[0, 1]), 4)}
     return out
+
+
+def best_recipes(res: dict) -> dict[str, tuple[float, str]]:
+    """Per card metric, the best recipe's figure and its name (the strongest baseline on these folds)."""
+    best: dict[str, tuple[float, str]] = {}
+    for key in ("quadrant_accuracy", "valence_accuracy", "arousal_accuracy"):
+        for name, r in res["emopia"].items():
+            for k, how in ((key, ""), (key.replace("_accuracy", "_accuracy_from_quadrant"), ", via quadrant")):
+                if k in r and (key not in best or r[k] > best[key][0]):
+                    best[key] = (r[k], name + how)
+    for key in ("valence_r", "arousal_r"):
+        for name, r in res["emotify"].items():
+            if key not in best or r[key] > best[key][0]:
+                best[key] = (r[key], name)
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-cv-json", type=Path, default=None,
                     help="a train_audio --cv-json file of the same seed: its pooled figures are printed beside")
     ap.add_argument("--tiny", action="store_true", help="a handful of clips (tests)")
+    ap.add_argument("--save", action="store_true",
+                    help="also write the result to --work-dir/baselines.json (the model card reads it)")
     args = ap.parse_args(argv)
     import torch
 
@@ -191,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         pooled = json.loads(args.model_cv_json.read_text())["cv"]["pooled"]
         res["model_cv"] = {k: round(pooled[k], 4) for k in ("quadrant_accuracy", "valence_accuracy",
                                                            "arousal_accuracy", "valence_r", "arousal_r")}
+    res["best"] = {k: [v, name] for k, (v, name) in best_recipes(res).items()}
     res["seconds"] = round(time.time() - t0, 1)
+    res["command"] = "python -m emotion.audio_baselines " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.save:
+        (args.work_dir / "baselines.json").write_text(json.dumps(res))
     print(json.dumps(res))
     return 0
 

@@ -183,6 +183,7 @@ def build_head(d_in: int, hidden: int, dropout: float = 0.0, cols: list[int] | N
 
 
 REC_OUTPUTS = {"valence": 15, "arousal": 16}  # the recordings expert's outputs (before tanh(x / 2))
+EMO_OUTPUTS = {"valence": 0, "arousal": 1}  # the EMOPIA expert's sign outputs (logits; read as tanh(x / 2))
 RIDGE_ALPHAS = tuple(float(a) for a in np.logspace(0, 5, 11))
 
 
@@ -239,7 +240,8 @@ class AudioMoodModel:
 
     def __init__(self, musicnn, mel_fb: np.ndarray, heads: list, x_mean: np.ndarray, x_std: np.ndarray,
                  config: dict[str, Any], version: str, musicnn_mtt=None,
-                 rec_ridge: tuple[np.ndarray, np.ndarray] | None = None, basic_pitch=None) -> None:
+                 rec_ridge: tuple[np.ndarray, np.ndarray] | None = None, basic_pitch=None,
+                 emo_logreg: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.musicnn = musicnn
         self.musicnn_mtt = musicnn_mtt
         self.basic_pitch = basic_pitch
@@ -258,6 +260,11 @@ class AudioMoodModel:
         self.rec_outputs = [REC_OUTPUTS[name] for name in config.get("rec_ridge", ())]
         if self.rec_outputs and (rec_ridge is None or len(rec_ridge[0]) != len(self.rec_outputs)):
             raise ValueError("the config names recordings-expert ridge outputs the weights do not have")
+        # logistic regressions that replace the ensemble's EMOPIA-expert sign outputs named in config["emo_logreg"]
+        self.emo_logreg = emo_logreg
+        self.emo_outputs = [EMO_OUTPUTS[name] for name in config.get("emo_logreg", ())]
+        if self.emo_outputs and (emo_logreg is None or len(emo_logreg[0]) != len(self.emo_outputs)):
+            raise ValueError("the config names EMOPIA-expert logistic outputs the weights do not have")
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int | None = None) -> AudioMoodModel:
@@ -298,8 +305,11 @@ class AudioMoodModel:
         ridge = None
         if "rec_ridge.weight" in tensors:
             ridge = (tensors["rec_ridge.weight"].numpy(), tensors["rec_ridge.bias"].numpy())
+        logreg = None
+        if "emo_logreg.weight" in tensors:
+            logreg = (tensors["emo_logreg.weight"].numpy(), tensors["emo_logreg.bias"].numpy())
         return cls(net, tensors["musicnn_mel_fb"].numpy(), heads, tensors["x_mean"].numpy(),
-                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, ridge, net_bp)
+                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, ridge, net_bp, logreg)
 
     # --- inference -------------------------------------------------------------------------------------------
 
@@ -328,6 +338,9 @@ class AudioMoodModel:
             w, b = self.rec_ridge
             r = np.clip(xs @ w.T + b, -0.999, 0.999)
             out[:, self.rec_outputs] = 2.0 * np.arctanh(r)
+        if self.emo_outputs:  # logits, like the ensemble's sign outputs
+            w, b = self.emo_logreg
+            out[:, self.emo_outputs] = xs @ w.T + b
         return out
 
     def predict_features(self, feats: dict[str, np.ndarray]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from emotion import audio_baselines as ab
+from emotion import logreg
 from emotion.audio_features import FEATURE_NAMES
 
 
@@ -14,7 +15,7 @@ def test_logreg_reaches_the_optimum_of_its_objective() -> None:
     x = rng.normal(size=(120, 5))
     y = np.argmax(x[:, :3] + 0.7 * rng.normal(size=(120, 3)), axis=1)
     c = 0.3
-    w, b = ab.fit_logreg(x, y, 3, c)
+    w, b = logreg.fit_logreg(x, y, 3, c)
     z = x @ w + b
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
@@ -24,7 +25,7 @@ def test_logreg_reaches_the_optimum_of_its_objective() -> None:
     assert np.abs(grad_w).max() < 1e-4 and np.abs(grad_b).max() < 1e-4
     assert np.mean(np.argmax(z, axis=1) == y) > 0.6
     # a stronger penalty shrinks the weights
-    w_small, _ = ab.fit_logreg(x, y, 3, 0.001)
+    w_small, _ = logreg.fit_logreg(x, y, 3, 0.001)
     assert np.abs(w_small).sum() < 0.2 * np.abs(w).sum()
 
 
@@ -57,8 +58,8 @@ def _synthetic(n_songs: int = 40, seed: int = 1) -> tuple[list, list]:
 
 
 def test_recipes_read_what_they_name_on_default_renderings_only(monkeypatch) -> None:
-    monkeypatch.setattr(ab, "C_GRID", (0.01, 1.0))  # a smaller inner search keeps the test short
-    monkeypatch.setattr(ab, "INNER_FOLDS", 2)
+    monkeypatch.setattr(logreg, "C_GRID", (0.01, 1.0))  # a smaller inner search keeps the test short
+    monkeypatch.setattr(logreg, "INNER_FOLDS", 2)
     emo, emf = _synthetic()
     res = ab.run(emo, emf, folds=4, seed=3)
     assert res["emopia_n"] == 80 and res["emotify_n"] == 60

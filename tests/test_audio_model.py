@@ -123,7 +123,13 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     xs = (head_input(feats, model.parts) - model.x_mean) / model.x_std
     w, b = model.rec_ridge
     ridge = float(np.clip(xs @ w[0] + b[0], -0.999, 0.999))
-    assert model.predict_features(feats)["heads"]["arousal_rec"] == pytest.approx(ridge, abs=1e-3)
+    heads = model.predict_features(feats)["heads"]
+    assert heads["arousal_rec"] == pytest.approx(ridge, abs=1e-3)
+    # and the EMOPIA expert's valence / arousal signs are the logistic regressions stored beside them
+    assert model.emo_logreg is not None and model.emo_outputs == [0, 1]
+    w, b = model.emo_logreg
+    for k, name in enumerate(("valence", "arousal")):
+        assert heads[name] == pytest.approx(float(np.tanh((xs @ w[k] + b[k]) / 2.0)), abs=1e-3)
 
 
 @pytest.mark.slow
@@ -162,6 +168,42 @@ def test_tiny_training_with_basic_pitch_salience(tmp_path: Path) -> None:
     np.testing.assert_allclose(feats["sal"], np.load(caches[0])["sal"], atol=1e-4)
     res = model.predict_features(feats)
     assert res["quadrant"] in ("Q1", "Q2", "Q3", "Q4") and -1 <= res["valence"] <= 1
+
+
+def test_emopia_logistic_output_replaces_the_ensembles_sign_output() -> None:
+    """fit_emo_logreg learns the arousal sign from the renderings (C chosen song-wise), and the model reads that
+    output from it instead of the heads."""
+    from emotion import train_audio
+    from emotion.audio_model import N_OUT
+
+    rng = np.random.default_rng(5)
+    n, dim = 240, 12
+    x = rng.normal(size=(n, dim)).astype(np.float32)
+    arousal = x[:, 2] + 0.3 * rng.normal(size=n) > 0
+    d = {"xe": x, "vas": np.stack([rng.random(n) > 0.5, arousal], axis=1).astype(np.float32),
+         "song": [f"s{i // 3}" for i in range(n)], "default": np.arange(n) % 3 == 0}
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    w, b = train_audio.fit_emo_logreg(d, mu, sd, {"emo_logreg": ["arousal"]}, seed=1)
+    assert w.shape == (1, dim) and b.shape == (1,)
+    assert int(np.argmax(np.abs(w[0]))) == 2 and w[0, 2] > 0  # it reads the column that carries arousal
+    xt = rng.normal(size=(200, dim)).astype(np.float32)
+    logit = ((xt - mu) / sd) @ w[0] + b[0]
+    assert np.mean((logit > 0) == (xt[:, 2] > 0)) > 0.9
+    assert train_audio.fit_emo_logreg(d, mu, sd, {}, seed=1) is None
+
+    class Zero:  # a head ensemble that says 0 everywhere
+        def __call__(self, t):
+            import torch
+
+            return torch.zeros((len(t), N_OUT))
+
+    cfg = {"parts": ["hc"], "emo_logreg": ["arousal"]}
+    model = train_audio.make_model([Zero()], mu, sd, cfg, emo=(w, b))
+    out = model.head_outputs(xt)
+    np.testing.assert_allclose(out[:, 1], logit, atol=1e-4)
+    assert np.all(out[:, 0] == 0)  # valence still comes from the heads
+    with pytest.raises(ValueError):
+        train_audio.make_model([Zero()], mu, sd, cfg)
 
 
 def test_ridge_leave_one_out_matches_brute_force_and_follows_the_noise() -> None:
