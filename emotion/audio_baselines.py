@@ -57,36 +57,35 @@ def _x(rows: list[dict], parts: tuple[str, ...]) -> np.ndarray:
 
 def run(emo_pairs: list, emf_pairs: list, folds: int, seed: int) -> dict:
     """Pooled held-out scores of every recipe on run_cv's folds (EMOPIA: default renderings; Emotify: all)."""
-    from emotion.train_audio import group_folds
+    from emotion.train_audio import cv_folds
 
+    # run_cv's folds, over all renderings (a song's renderings share its fold); then the default renderings only
+    emo_fold_all, emf_fold_all = cv_folds(emo_pairs, emf_pairs, folds, seed)
     emo = [(it, clip_inputs(f)) for it, f in emo_pairs if it["default_render"]]
     emf = [(it, clip_inputs(f)) for it, f in emf_pairs]
-    # the same fold assignment as run_cv: over all renderings' songs (a song's renderings share its fold)
-    fold_of = dict(zip([it["song"] for it, _ in emo_pairs],
-                       group_folds([it["song"] for it, _ in emo_pairs], folds, seed)))
-    emo_fold = np.array([fold_of[it["song"]] for it, _ in emo])
-    emf_fold = np.array(group_folds([it["song"] for it, _ in emf], folds, seed + 1))
+    emo_fold = np.array([fo for (it, _), fo in zip(emo_pairs, emo_fold_all) if it["default_render"]])
+    emf_fold = np.array(emf_fold_all)
     q = np.array([int(it["quadrant"][1]) - 1 for it, _ in emo])
     v = np.array([it["valence"] > 0 for it, _ in emo]).astype(int)
     a = np.array([it["arousal"] > 0 for it, _ in emo]).astype(int)
     songs = [it["song"] for it, _ in emo]
     rows = [r for _, r in emo]
-    out: dict = {"emopia_n": len(emo), "emotify_n": len(emf), "emopia": {}, "emotify": {}}
+    out: dict = {"emopia_n": len(emo), "emotify_n": len(emf), "folds": folds, "emopia": {}, "emotify": {}}
     for name, parts in EMOPIA_RECIPES.items():
         x = _x(rows, parts)
-        res, cs = {}, []
+        res, cs = {}, {}
         for target, y, k in (("quadrant", q, 4), ("valence", v, 2), ("arousal", a, 2)):
             pred = np.zeros(len(y), dtype=int)
             for f in range(folds):
                 tr, te = emo_fold != f, emo_fold == f
                 pred[te], c = logreg_cv_predict(x[tr], y[tr], [s for s, t in zip(songs, tr) if t], x[te], k,
                                                 seed + 7 * f)
-                cs.append(c)
+                cs.setdefault(target, []).append(c)
             res[target + "_accuracy"] = round(float(np.mean(pred == y)), 4)
             if target == "quadrant":  # valence / arousal read off the predicted quadrant, as a 4-class model has
                 res["valence_accuracy_from_quadrant"] = round(float(np.mean(np.isin(pred, (0, 3)) == (v == 1))), 4)
                 res["arousal_accuracy_from_quadrant"] = round(float(np.mean(np.isin(pred, (0, 1)) == (a == 1))), 4)
-        res["chosen_C"] = sorted(set(cs))
+        res["chosen_C"] = {t: sorted(set(v)) for t, v in cs.items()}
         out["emopia"][name] = res
     from emotion.audio_model import fit_ridge_loo
 

@@ -9,8 +9,10 @@ INNER_FOLDS = 4
 
 
 def fit_logreg(x: np.ndarray, y: np.ndarray, n_classes: int, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial (binary with n_classes=2) logistic regression minimising sklearn's objective
-    C x summed log-loss + |W|^2 / 2 (bias not penalised) by L-BFGS; returns (W d x K, b K)."""
+    """Multinomial logistic regression minimising C x summed log-loss + |W|^2 / 2 (bias not penalised; sklearn's
+    multinomial objective) by L-BFGS (at most 100 iterations, as sklearn's default); returns (W d x K, b K). With
+    n_classes=2 both columns are penalised, so the optimum has W[:, 0] = -W[:, 1] and the class-1 logit
+    W[:, 1] - W[:, 0] is sklearn's binary logistic regression with C twice this one."""
     import torch
 
     xt = torch.from_numpy(np.asarray(x, dtype=np.float64))
@@ -20,7 +22,7 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, n_classes: int, c: float) -> tuple[
     opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=100, tolerance_grad=1e-7, tolerance_change=1e-12,
                             history_size=20, line_search_fn="strong_wolfe")
 
-    def closure():
+    def closure() -> torch.Tensor:
         opt.zero_grad()
         loss = c * torch.nn.functional.cross_entropy(xt @ w + b, yt, reduction="sum") + 0.5 * (w ** 2).sum()
         loss.backward()

@@ -398,11 +398,14 @@ def fit_emo_logreg(d: dict, mu: np.ndarray, sd: np.ndarray, cfg: dict, seed: int
     names = list(cfg.get("emo_logreg") or ())
     if not names:
         return None
+    from emotion.audio_model import EMO_OUTPUTS
+    from emotion.logreg import INNER_FOLDS
+
     x = (d["xe"] - mu) / sd
     ws, bs, cs = [], [], []
     for name in names:
-        y = d["vas"][:, ("valence", "arousal").index(name)].astype(np.int64)
-        if len(set(d["song"])) < 4 or len(set(y.tolist())) < 2:  # tiny runs: too few songs for an inner CV
+        y = d["vas"][:, EMO_OUTPUTS[name]].astype(np.int64)  # vas columns: valence, arousal sign
+        if len(set(d["song"])) < INNER_FOLDS or len(set(y.tolist())) < 2:  # tiny runs: too few songs for an inner CV
             c = 1.0
         else:
             c = choose_c(x, y, d["song"], 2, seed, scored=d["default"])
@@ -475,14 +478,20 @@ def group_folds(groups: list[str], k: int, seed: int) -> list[int]:
     return [fold_of[g] for g in groups]
 
 
+def cv_folds(emo_pairs: list, emf_pairs: list, k: int, seed: int) -> tuple[list[int], list[int]]:
+    """Fold of every EMOPIA rendering (by song: a song's clips and renderings share one) and of every Emotify
+    clip (each its own song), as run_cv and emotion.audio_baselines use them."""
+    return (group_folds([it["song"] for it, _ in emo_pairs], k, seed),
+            group_folds([it["song"] for it, _ in emf_pairs], k, seed + 1))
+
+
 def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: int | None = None,
            oof: list | None = None) -> dict:
     """Song-grouped K-fold CV; scores on the default rendering (EMOPIA) and the recordings (Emotify). With `oof`,
     (fold, item, prediction) of every held-out EMOPIA clip is appended to it (player.queue_cv plans on them)."""
     k = cfg["folds"]
     parts = tuple(cfg["parts"])
-    emo_fold = group_folds([it["song"] for it, _ in emo_pairs], k, seed)
-    emf_fold = group_folds([it["song"] for it, _ in emf_pairs], k, seed + 1)
+    emo_fold, emf_fold = cv_folds(emo_pairs, emf_pairs, k, seed)
     all_e, all_pe, all_f, all_pf, fe, ff = [], [], [], [], [], []
     for f in range(k):
         tr_emo = [p for p, fo in zip(emo_pairs, emo_fold) if fo != f and (cfg["use_aug"] or p[0]["default_render"])]
@@ -578,8 +587,9 @@ BASELINE_NOTE = (
     "`emotion/audio_baselines.py`): logistic regressions (C by an inner song-grouped CV) on the MSD musicnn "
     "embedding (penultimate layer) and/or hand-crafted features (hc9: 9 of ours standing in for the baseline's 9 "
     "librosa features; hc34: all), trained on the default renderings; ridges (penalty by leave-one-out) on the "
-    "embedding or its mean pool for Emotify; the best recipe per metric is shown. The hidden baselines score "
-    "higher than these recipes do here (other songs, perhaps other features), so the comparison that counts is "
+    "embedding or its mean pool for Emotify; the best recipe per metric is shown. On quadrant, arousal accuracy "
+    "and Emotify valence r the hidden baselines score higher than these recipes do here (other songs, perhaps "
+    "other features; on Emotify arousal r lower, on valence about the same), so the comparison that counts is "
     "the one in the same row and the same folds.")
 
 TRIED = """
@@ -776,10 +786,11 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
            "(`audio_model.fit_ridge_loo`; stored as rec_ridge.weight / rec_ridge.bias)." if cfg.get("rec_ridge")
            else "")
         + (f" The EMOPIA expert's {' and '.join(cfg['emo_logreg'])} sign (above / below 0) is not read from the "
-           "ensemble either but from L2 logistic regressions on the same standardised head input, fitted on all "
-           "EMOPIA renderings by L-BFGS, C chosen from 1e-4-10 by a song-grouped inner 4-fold CV on the training "
-           "songs scored on their default renderings (`emotion/logreg.py`; stored as emo_logreg.weight / "
-           "emo_logreg.bias, read as logits like the ensemble's)." if cfg.get("emo_logreg") else ""),
+           "ensemble either but from L2 logistic regressions on the same standardised head input, fitted on the "
+           "EMOPIA renderings the heads see (each rendering weighs 1) by L-BFGS, C chosen from 1e-4-10 by a "
+           "song-grouped inner 4-fold CV on the training songs scored on their default renderings "
+           "(`emotion/logreg.py`; stored as emo_logreg.weight / emo_logreg.bias, read as logits like the "
+           "ensemble's)." if cfg.get("emo_logreg") else ""),
         "- **musicnn port**: `emotion/musicnn.py` reads the TF1 checkpoint of `musicnn==0.1.0` without "
         "TensorFlow (tensor-bundle SSTable parsed directly) into a torch module; checked against the original "
         "TensorFlow graph (tensorflow-cpu 2.15.1 in a throwaway venv, `emotion/musicnn_tf_reference.py`) on 4 "
@@ -832,7 +843,9 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         ]
         base_json = Path(timing.get("work_dir", "/nonexistent")) / "baselines.json"
         base = json.loads(base_json.read_text()) if base_json.is_file() else None
-        if base is not None and base.get("seed") != cv.get("seed", base.get("seed")):
+        same_folds = base is not None and (base.get("seed"), base.get("folds"), base.get("emopia_n")) == (
+            cv.get("seed"), cfg["folds"], cv["pooled"].get("emopia_n"))
+        if not same_folds:  # baselines of other folds (or of a CV file that does not say its seed): left out
             base = None
         lines += [
             "| metric | this model (CV) | previous model (CV) | target | baseline (hidden held-out) |"
@@ -890,9 +903,10 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 f"file + mel spectrogram) {b['baseline']} tracks/s. Measured on this machine's 2 cores, "
                 "shared with other workers: figures move by ~20 % from run to run and day to day (earlier on "
                 "2026-12-02 the previous weights, without the EMOPIA logistic regressions, gave 2.82 and 2.62 "
-                "tracks/s against baselines of 1.35 and 1.46; they had given 3.28 on 2026-12-01; the regressions "
-                "are one dot product per track and cost nothing measurable). Per track: 3 x 8 s decoded, 6 patches "
-                "through MSD musicnn and the 3 first ones (one a window) through MTT musicnn.",
+                "tracks/s against baselines of 1.35 and 1.46; the ones before them, b1a27bc47ada, 3.28 on "
+                "2026-12-01 and 2.65 on 2026-12-02; the regressions are one dot product per track and cost "
+                "nothing measurable). Per track: 3 x 8 s decoded, 6 patches through MSD musicnn and the 3 first "
+                "ones (one a window) through MTT musicnn.",
             ]
     lines += [
         "",
@@ -928,6 +942,7 @@ def card_only(args: argparse.Namespace, cfg: dict, data_dir: Path, weights: Path
 
     from emotion.audio_model import version_of
 
+    cfg.update(rec_ridge=[], emo_logreg=[])  # weights saved without these options do not have them
     with safe_open(str(weights), framework="np") as fh:
         cfg.update(json.loads((fh.metadata() or {}).get("config", "{}")))
     cfg.pop("n_heads_total", None)
@@ -1026,9 +1041,9 @@ def main(argv: list[str] | None = None) -> int:
                      f"({pt['date']} UTC, on this machine's 2 cores shared with other workers; load average "
                      f"{pt['load_avg_1min_at_end']} at its end); this run found "
                      f"{'it cached' if t_feat < 60 else 'part of it cached'}. From scratch that adds up to about "
-                     f"{(pt['seconds'] + (t_cv or t_cv_read) + t_fit) / 60:.0f} min on 2 shared cores"
-                     + (f" (the CV as its --cv-only run took it, {t_cv_read / 60:.1f} min)" if not t_cv else "")
-                     + " (target <= 45 min).")
+                     f"{(pt['seconds'] + (t_cv or t_cv_read) + t_fit) / 60:.0f} min on 2 shared cores (target "
+                     "<= 45 min" + (f"; the CV counted as its --cv-only run took it, {t_cv_read / 60:.1f} min"
+                                    if not t_cv else "") + ").")
     timing = {"command": command.strip(), "work_dir": str(args.work_dir), "threads": args.threads,
               "t_feat": t_feat, "t_cv": t_cv, "t_fit": t_fit, "seconds": seconds,
               "summary": f"{seconds / 60:.1f} min in all on this run (featurisation {t_feat / 60:.1f} min, CV "

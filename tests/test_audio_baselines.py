@@ -72,17 +72,31 @@ def test_recipes_read_what_they_name_on_default_renderings_only(monkeypatch) -> 
     assert abs(f["mean_pool"]["valence_r"]) < 0.3
 
 
-def test_folds_are_run_cv_folds() -> None:
-    from emotion.train_audio import group_folds
+def test_baselines_hold_out_run_cvs_folds(monkeypatch) -> None:
+    """Every fit of a recipe trains on the songs outside one of run_cv's folds (train_audio.cv_folds) and is
+    scored on that fold's default renderings only."""
+    from emotion.train_audio import cv_folds
 
-    emo, _ = _synthetic(n_songs=10)
-    songs = [it["song"] for it, _ in emo]
-    folds = group_folds(songs, 5, 7)
+    emo, emf = _synthetic(n_songs=12)
+    folds = 3
+    emo_fold, _ = cv_folds(emo, emf, folds, 7)
+    calls = []
+
+    def record(x_tr, y_tr, g_tr, x_te, n_classes, seed):
+        calls.append((set(g_tr), len(g_tr), len(x_te)))
+        return np.zeros(len(x_te), dtype=int), 1.0
+
+    monkeypatch.setattr(ab, "logreg_cv_predict", record)
+    ab.run(emo, emf, folds=folds, seed=7)
+    assert len(calls) == len(ab.EMOPIA_RECIPES) * 3 * folds  # recipes x (quadrant, valence, arousal) x folds
+    for i, (train_songs, n_train, n_test) in enumerate(calls):
+        f = i % folds
+        held = [(it, fo) for (it, _), fo in zip(emo, emo_fold) if it["default_render"]]
+        assert train_songs == {it["song"] for it, fo in held if fo != f}
+        assert n_train == sum(fo != f for _, fo in held)  # augmented renderings never enter
+        assert n_test == sum(fo == f for _, fo in held)
+    # a song's clips and renderings share one fold
     by_song: dict[str, set[int]] = {}
-    for s, f in zip(songs, folds):
-        by_song.setdefault(s, set()).add(f)
-    assert all(len(v) == 1 for v in by_song.values())  # a song's clips and renderings share one fold
-    # dropping the augmented rows (as the baselines do) leaves each song in the same fold
-    default = [s for (it, _), s in zip(emo, songs) if it["default_render"]]
-    fold_of = dict(zip(songs, folds))
-    assert [fold_of[s] for s in default] == [f for (it, _), f in zip(emo, folds) if it["default_render"]]
+    for (it, _), fo in zip(emo, emo_fold):
+        by_song.setdefault(it["song"], set()).add(fo)
+    assert all(len(v) == 1 for v in by_song.values()) and len(set(emo_fold)) == folds
