@@ -728,6 +728,10 @@ nothing else moves: shipped (it costs nothing at tagging time; C chosen: 0.01-0.
 arousal, i.e. arousal wants a far stronger penalty than the ensemble's). The arousal sign alone (with C from
 1e-3-10) gave 0.902 arousal on the default split and left valence at 0.755. The separate logistic regressions for
 all three EMOPIA outputs tried earlier (the throw-away script above) replaced the quadrant head too; this keeps it.
+`logreg.choose_c` standardises each inner fold on its own training rows while the final fit uses the heads'
+standardisation (over EMOPIA and Emotify together); choosing C on the heads' standardisation instead, from 1e-5-100
+(throw-away script that patches `choose_c`, not kept): 0.688 / 0.761 / 0.899 / 0.457 / 0.773 (default split) and
+0.687 / 0.752 / 0.904 / 0.443 / 0.783 (seed 1): no better (arousal -0.005 / +0.001), so left as it is.
 
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
