@@ -4,10 +4,10 @@ The issue quotes baselines scored on held-out songs we do not have (EMOPIA quadr
 9 hand-crafted features + logistic regression, valence 0.754 from hand-crafted features alone, arousal 0.911;
 Emotify valence r 0.52 / arousal r 0.75 from a musicnn embedding + ridge on the GEMS proxy). Figures scored on other
 songs cannot be compared with our cross-validation, so this refits those recipes on exactly the folds, features and
-targets of `train_audio.run_cv` (same fold seeds, default renderings only, as the baselines had them) and prints
-both side by side:
+targets of `train_audio.run_cv` (same fold seeds, default renderings only, as the baselines had them); with --save
+the model card shows the best recipe per metric beside the model's CV:
 
-    python -m emotion.audio_baselines --work-dir /tmp/aw3 [--seed S] [--model-cv-json F]
+    python -m emotion.audio_baselines --work-dir /tmp/aw3 [--seed S] [--save]
 
 Logistic regressions are L2-penalised (sklearn's objective: C x summed log-loss + |w|^2 / 2) on standardised
 inputs, C chosen per outer fold by an inner song-grouped 4-fold CV on the training folds only; ridges choose their
@@ -126,9 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--seed", type=int, default=None, help="fold seed (train_audio's --seed; default its default)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--model-cv-json", type=Path, default=None,
-                    help="a train_audio --cv-json file of the same seed: its pooled figures are printed beside")
-    ap.add_argument("--tiny", action="store_true", help="a handful of clips (tests)")
     ap.add_argument("--save", action="store_true",
                     help="also write the result to --work-dir/baselines.json (the model card reads it)")
     args = ap.parse_args(argv)
@@ -149,17 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     seed = args.seed if args.seed is not None else DEFAULT_SEED
     cfg = dict(DEFAULT_CFG)
-    folds = 2 if args.tiny else cfg["folds"]
     tensors = frozen_tensors(args.work_dir, default_weights_path())
-    emo_items, emf_items = prepare(args.work_dir, args.data_dir or shared_data(), 2 if args.tiny else cfg["n_renders"],
-                                   args.threads, tensors, 12 if args.tiny else None)
+    emo_items, emf_items = prepare(args.work_dir, args.data_dir or shared_data(), cfg["n_renders"], args.threads,
+                                   tensors)
     standardise_emotify(emf_items)
-    res = run(feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg), folds, seed)
+    res = run(feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg), cfg["folds"], seed)
     res["seed"] = seed
-    if args.model_cv_json is not None:
-        pooled = json.loads(args.model_cv_json.read_text())["cv"]["pooled"]
-        res["model_cv"] = {k: round(pooled[k], 4) for k in ("quadrant_accuracy", "valence_accuracy",
-                                                           "arousal_accuracy", "valence_r", "arousal_r")}
     res["best"] = {k: [v, name] for k, (v, name) in best_recipes(res).items()}
     res["seconds"] = round(time.time() - t0, 1)
     res["command"] = "python -m emotion.audio_baselines " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -235,6 +235,15 @@ def combine(h: dict[str, Any], blend: float) -> tuple[float, float]:
     return g * v_sym + (1.0 - g) * h["valence_rec"], g * a_sym + (1.0 - g) * h["arousal_rec"]
 
 
+def _readout_columns(config: dict[str, Any], key: str, columns: dict[str, int],
+                     fit: tuple[np.ndarray, np.ndarray] | None) -> list[int]:
+    """Head-output columns that the stored linear read-out `key` replaces (the outputs config[key] names)."""
+    cols = [columns[name] for name in config.get(key, ())]
+    if cols and (fit is None or len(fit[0]) != len(cols)):
+        raise ValueError(f"the config names {key} outputs {config.get(key)} the weights do not have")
+    return cols
+
+
 class AudioMoodModel:
     """musicnn + heads with their config; predict is thread-safe (nothing is mutated at inference)."""
 
@@ -255,16 +264,11 @@ class AudioMoodModel:
         self.per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
         self.mtt_first_only = int(config.get("mtt_patches_per_window", self.per_window)) == 1
         self.salience_chunks = int(config.get("salience_chunks", SALIENCE_CHUNKS))
-        # ridge regressions that replace the ensemble's recordings-expert outputs named in config["rec_ridge"]
-        self.rec_ridge = rec_ridge
-        self.rec_outputs = [REC_OUTPUTS[name] for name in config.get("rec_ridge", ())]
-        if self.rec_outputs and (rec_ridge is None or len(rec_ridge[0]) != len(self.rec_outputs)):
-            raise ValueError("the config names recordings-expert ridge outputs the weights do not have")
-        # logistic regressions that replace the ensemble's EMOPIA-expert sign outputs named in config["emo_logreg"]
-        self.emo_logreg = emo_logreg
-        self.emo_outputs = [EMO_OUTPUTS[name] for name in config.get("emo_logreg", ())]
-        if self.emo_outputs and (emo_logreg is None or len(emo_logreg[0]) != len(self.emo_outputs)):
-            raise ValueError("the config names EMOPIA-expert logistic outputs the weights do not have")
+        # linear read-outs that replace the ensemble's outputs named in the config: ridge regressions for the
+        # recordings expert (config["rec_ridge"]), logistic regressions for the EMOPIA expert's signs ("emo_logreg")
+        self.rec_ridge, self.emo_logreg = rec_ridge, emo_logreg
+        self.rec_outputs = _readout_columns(config, "rec_ridge", REC_OUTPUTS, rec_ridge)
+        self.emo_outputs = _readout_columns(config, "emo_logreg", EMO_OUTPUTS, emo_logreg)
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int | None = None) -> AudioMoodModel:
@@ -302,14 +306,10 @@ class AudioMoodModel:
             head.load_state_dict(sd)
             head.eval()
             heads.append(head)
-        ridge = None
-        if "rec_ridge.weight" in tensors:
-            ridge = (tensors["rec_ridge.weight"].numpy(), tensors["rec_ridge.bias"].numpy())
-        logreg = None
-        if "emo_logreg.weight" in tensors:
-            logreg = (tensors["emo_logreg.weight"].numpy(), tensors["emo_logreg.bias"].numpy())
+        readouts = {key: (tensors[f"{key}.weight"].numpy(), tensors[f"{key}.bias"].numpy())
+                    for key in ("rec_ridge", "emo_logreg") if f"{key}.weight" in tensors}
         return cls(net, tensors["musicnn_mel_fb"].numpy(), heads, tensors["x_mean"].numpy(),
-                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, ridge, net_bp, logreg)
+                   tensors["x_std"].numpy(), config, version_of(path), net_mtt, basic_pitch=net_bp, **readouts)
 
     # --- inference -------------------------------------------------------------------------------------------
 

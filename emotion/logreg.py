@@ -47,14 +47,14 @@ def choose_c(x: np.ndarray, y: np.ndarray, groups: list[str], n_classes: int, se
 
     inner = np.array(group_folds(list(groups), INNER_FOLDS, seed))
     mask = np.ones(len(y), bool) if scored is None else np.asarray(scored, bool)
+    splits = [(*standardise(x[inner != f], x[inner == f]), y[inner != f], y[inner == f], mask[inner == f])
+              for f in range(INNER_FOLDS)]
     best = (-1, C_GRID[0])
     for c in C_GRID:
         hits = 0
-        for f in range(INNER_FOLDS):
-            a, b = standardise(x[inner != f], x[inner == f])
-            w, bias = fit_logreg(a, y[inner != f], n_classes, c)
-            keep = mask[inner == f]
-            hits += int(np.sum((np.argmax(b @ w + bias, axis=1) == y[inner == f])[keep]))
+        for a, b, y_a, y_b, keep in splits:
+            w, bias = fit_logreg(a, y_a, n_classes, c)
+            hits += int(np.sum((np.argmax(b @ w + bias, axis=1) == y_b)[keep]))
         if hits > best[0]:
             best = (hits, c)
     return best[1]

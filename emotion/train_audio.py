@@ -393,14 +393,12 @@ def fit_emo_logreg(d: dict, mu: np.ndarray, sd: np.ndarray, cfg: dict, seed: int
     """Logistic regressions for the EMOPIA expert's sign outputs named in cfg['emo_logreg'] (valence / arousal
     above 0), on the heads' standardised input over the design's renderings; C per output chosen by a
     song-grouped inner CV on these rows, scored on their default renderings. Returns (logit weights k x D, bias k)."""
-    from emotion.logreg import choose_c, fit_logreg
+    from emotion.audio_model import EMO_OUTPUTS
+    from emotion.logreg import INNER_FOLDS, choose_c, fit_logreg
 
     names = list(cfg.get("emo_logreg") or ())
     if not names:
         return None
-    from emotion.audio_model import EMO_OUTPUTS
-    from emotion.logreg import INNER_FOLDS
-
     x = (d["xe"] - mu) / sd
     ws, bs, cs = [], [], []
     for name in names:
@@ -554,10 +552,9 @@ def save_weights(tensors_path: Path, heads: list, mu: np.ndarray, sd: np.ndarray
             tensors[f"head{k}.{name}"] = t.detach().cpu().numpy().astype(np.float32)
     tensors["x_mean"] = mu.astype(np.float32)
     tensors["x_std"] = sd.astype(np.float32)
-    if rec is not None:
-        tensors["rec_ridge.weight"], tensors["rec_ridge.bias"] = rec[0].astype(np.float32), rec[1].astype(np.float32)
-    if emo is not None:
-        tensors["emo_logreg.weight"], tensors["emo_logreg.bias"] = emo[0].astype(np.float32), emo[1].astype(np.float32)
+    for key, fit in (("rec_ridge", rec), ("emo_logreg", emo)):  # linear read-outs stored beside the heads
+        if fit is not None:
+            tensors[f"{key}.weight"], tensors[f"{key}.bias"] = fit[0].astype(np.float32), fit[1].astype(np.float32)
     meta_cfg = {**cfg, "n_heads_total": len(heads)}
     if "sal" in cfg["parts"]:  # what the cache held: the app must compute the same
         meta_cfg["salience_chunks"] = check_salience_cfg(cfg)
