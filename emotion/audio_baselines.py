@@ -57,7 +57,7 @@ def _x(rows: list[dict], parts: tuple[str, ...]) -> np.ndarray:
 
 def run(emo_pairs: list, emf_pairs: list, folds: int, seed: int) -> dict:
     """Pooled held-out scores of every recipe on run_cv's folds (EMOPIA: default renderings; Emotify: all)."""
-    from emotion.train_audio import cv_folds
+    from emotion.folds import cv_folds
 
     # run_cv's folds, over all renderings (a song's renderings share its fold); then the default renderings only
     emo_fold_all, emf_fold_all = cv_folds(emo_pairs, emf_pairs, folds, seed)

@@ -235,6 +235,13 @@ def combine(h: dict[str, Any], blend: float) -> tuple[float, float]:
     return g * v_sym + (1.0 - g) * h["valence_rec"], g * a_sym + (1.0 - g) * h["arousal_rec"]
 
 
+def quadrant_probs(valence: float, arousal: float) -> np.ndarray:
+    """Q1-Q4 probabilities of a valence / arousal reading in [-1, 1], read as P(above 0) = (1 + x) / 2 each,
+    independently; the most probable quadrant is the one the reading lies in."""
+    pv, pa = (1.0 + valence) / 2.0, (1.0 + arousal) / 2.0
+    return np.array([pv * pa, (1 - pv) * pa, (1 - pv) * (1 - pa), pv * (1 - pa)], dtype=np.float64)
+
+
 def _readout_columns(config: dict[str, Any], key: str, columns: dict[str, int],
                      fit: tuple[np.ndarray, np.ndarray] | None) -> list[int]:
     """Head-output columns that the stored linear read-out `key` replaces (the outputs config[key] names)."""
@@ -350,12 +357,14 @@ class AudioMoodModel:
     def _result(self, out: np.ndarray) -> dict[str, Any]:
         h = heads_view(out, bool(self.config.get("gated", False)))
         valence, arousal = combine(h, float(self.config.get("blend", 0.0)))
-        qprob = h["qprob"]
-        if h["gate"] < 1.0:
-            # recordings expert: quadrant probabilities of its valence / arousal reading, mixed in by the gate
-            pv, pa = (1.0 + h["valence_rec"]) / 2.0, (1.0 + h["arousal_rec"]) / 2.0
-            q_rec = np.array([pv * pa, (1 - pv) * pa, (1 - pv) * (1 - pa), pv * (1 - pa)])
-            qprob = h["gate"] * qprob + (1.0 - h["gate"]) * q_rec
+        if self.config.get("quadrant_from_va"):
+            # the quadrant the valence / arousal reading lies in (the quadrant head speaks through the blend)
+            qprob = quadrant_probs(valence, arousal)
+        else:
+            # the quadrant head; on recordings mixed by the gate with the recordings expert's implied quadrant
+            qprob = h["qprob"]
+            if h["gate"] < 1.0:
+                qprob = h["gate"] * qprob + (1.0 - h["gate"]) * quadrant_probs(h["valence_rec"], h["arousal_rec"])
         q = QUADRANTS[int(np.argmax(qprob))]
         moods = {g: round(float(p), 4) for g, p in zip(GEMS, h["gems"])}
         for qi, word in QUADRANT_WORDS.items():

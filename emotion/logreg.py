@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from emotion.folds import group_folds
+
 C_GRID = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
 INNER_FOLDS = 4
 
@@ -43,8 +45,6 @@ def choose_c(x: np.ndarray, y: np.ndarray, groups: list[str], n_classes: int, se
     """The C of C_GRID with the most right held-out rows in a group-wise INNER_FOLDS-fold CV on these rows
     (x already standardised or not: each inner fold standardises on its own training rows). With `scored` (a
     boolean mask), only those held-out rows count."""
-    from emotion.train_audio import group_folds
-
     inner = np.array(group_folds(list(groups), INNER_FOLDS, seed))
     mask = np.ones(len(y), bool) if scored is None else np.asarray(scored, bool)
     splits = [(*standardise(x[inner != f], x[inner == f]), y[inner != f], y[inner == f], mask[inner == f])

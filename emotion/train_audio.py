@@ -39,6 +39,7 @@ import numpy as np
 from emotion import audio_features as af
 from emotion import basicpitch as bp
 from emotion import musicnn as mn
+from emotion.folds import cv_folds
 from emotion.mood_space import GEMS, gems_to_va
 
 AUG_PROGRAMS = (1, 2, 4, 5, 6, 7, 11, 16, 19, 24, 25, 26, 46, 48, 49, 52, 68, 73)
@@ -466,21 +467,6 @@ def score(emo_pairs: list, emo_pred: list, emf_pairs: list, emf_pred: list, blen
             "arousal_r": float(np.corrcoef(tv[:, 1], pv[:, 1])[0, 1]),
         })
     return res
-
-
-def group_folds(groups: list[str], k: int, seed: int) -> list[int]:
-    """Fold index per item; all items of a group share a fold (deterministic, balanced by group count)."""
-    uniq = sorted(set(groups))
-    random.Random(seed).shuffle(uniq)
-    fold_of = {g: i % k for i, g in enumerate(uniq)}
-    return [fold_of[g] for g in groups]
-
-
-def cv_folds(emo_pairs: list, emf_pairs: list, k: int, seed: int) -> tuple[list[int], list[int]]:
-    """Fold of every EMOPIA rendering (by song: a song's clips and renderings share one) and of every Emotify
-    clip (each its own song), as run_cv and emotion.audio_baselines use them."""
-    return (group_folds([it["song"] for it, _ in emo_pairs], k, seed),
-            group_folds([it["song"] for it, _ in emf_pairs], k, seed + 1))
 
 
 def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: int | None = None,

@@ -75,7 +75,7 @@ def test_recipes_read_what_they_name_on_default_renderings_only(monkeypatch) -> 
 def test_baselines_hold_out_run_cvs_folds(monkeypatch) -> None:
     """Every fit of a recipe trains on the songs outside one of run_cv's folds (train_audio.cv_folds) and is
     scored on that fold's default renderings only."""
-    from emotion.train_audio import cv_folds
+    from emotion.folds import cv_folds
 
     emo, emf = _synthetic(n_songs=12)
     folds = 3

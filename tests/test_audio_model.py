@@ -206,6 +206,41 @@ def test_emopia_logistic_output_replaces_the_ensembles_sign_output() -> None:
         train_audio.make_model([Zero()], mu, sd, cfg)
 
 
+def test_quadrant_from_va_follows_the_reading_and_otherwise_the_quadrant_head() -> None:
+    """With quadrant_from_va the reported quadrant is the one the valence / arousal reading lies in (and its
+    probabilities sum to 1); without it, on rendered music (gate 1) the quadrant head's argmax."""
+    from emotion import train_audio
+    from emotion.audio_model import N_OUT, quadrant_probs
+    from emotion.mood_space import QUADRANTS, quadrant
+
+    rng = np.random.default_rng(11)
+    outs = rng.normal(scale=3.0, size=(300, N_OUT)).astype(np.float32)
+    outs[::2, 17] = 20.0  # half of them rendered music (gate ~1)
+
+    class Fixed:  # a head ensemble whose raw outputs are these rows (the input is the row index)
+        def __call__(self, t):
+            import torch
+
+            return torch.from_numpy(outs[t[:, 0].long().numpy()])
+
+    base = {"parts": ["hc"], "gated": True, "blend": 0.5}
+    head_picks, va_picks, agree = 0, 0, 0
+    for row, o in enumerate(outs):
+        for cfg in (base, {**base, "quadrant_from_va": True}):
+            model = train_audio.make_model([Fixed()], np.zeros(1, np.float32), np.ones(1, np.float32), cfg)
+            res = model.predict_features({"hc": np.full((3, 1), row, np.float32)})
+            probs = res["quadrant_probs"]
+            assert abs(sum(probs.values()) - 1) < 1e-3
+            if cfg.get("quadrant_from_va"):
+                va_picks += res["quadrant"] == quadrant(res["valence"], res["arousal"])
+            elif res["heads"]["gate"] > 0.999:
+                head_picks += res["quadrant"] == QUADRANTS[int(np.argmax(o[2:6]))]
+                agree += 1
+    assert va_picks == len(outs)
+    assert agree > 0 and head_picks == agree
+    np.testing.assert_allclose(quadrant_probs(0.6, -0.2), [0.32, 0.08, 0.12, 0.48])
+
+
 def test_ridge_leave_one_out_matches_brute_force_and_follows_the_noise() -> None:
     from emotion.audio_model import fit_ridge_loo
 
