@@ -764,9 +764,12 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "(Emotify) expert's valence/arousal (tanh), the nine GEMS words (sigmoid) and a gate (sigmoid: rendered "
         "symbolic music vs recording, trained to tell EMOPIA renderings from Emotify recordings). Valence/arousal "
         f"= gate x [(1 - {cfg['blend']}) x EMOPIA expert + {cfg['blend']} x the quadrant head's marginals] + "
-        "(1 - gate) x recordings expert; quadrant probabilities = gate x quadrant head + (1 - gate) x the "
-        "quadrant probabilities implied by the recordings expert's valence/arousal. On real recordings the gate is "
-        "~0 (the recordings expert speaks), on rendered piano ~0.7-1."
+        "(1 - gate) x recordings expert; quadrant probabilities = "
+        + ("those implied by that valence/arousal reading (P(above 0) = (1 + x) / 2 per axis, independent; "
+           "`quadrant_from_va`)" if cfg.get("quadrant_from_va") else
+           "gate x quadrant head + (1 - gate) x the quadrant probabilities implied by the recordings expert's "
+           "valence/arousal")
+        + ". On real recordings the gate is ~0 (the recordings expert speaks), on rendered piano ~0.7-1."
         + (f" The recordings expert's {' and '.join(cfg['rec_ridge'])} is not read from the ensemble but from a "
            "ridge regression on the whole standardised head input, fitted in closed form on the Emotify recordings "
            "alone, its penalty chosen from 1-100,000 by exact leave-one-out error on the training recordings "
