@@ -39,6 +39,7 @@ import numpy as np
 from emotion import audio_features as af
 from emotion import basicpitch as bp
 from emotion import musicnn as mn
+from emotion.audio_model import N_WINDOWS
 from emotion.folds import cv_folds
 from emotion.mood_space import GEMS, gems_to_va
 
@@ -147,7 +148,8 @@ def _featurise_one(task: dict) -> str:
             render_midi(src, wav, soundfont=Path(task["sf"]), program=task["program"] or None, sample_rate=22050)
             src = wav
         excerpts = af.load_excerpts(src, n_windows=3, win_s=af.WIN_S, time_limit_s=120.0)
-        feats = track_features(net, fb, excerpts, net_mtt=net_mtt, net_bp=net_bp if task.get("salience") else None)
+        feats = track_features(net, fb, excerpts, net_mtt=net_mtt, mtt_first_only=bool(task.get("mtt_first_only")),
+                               net_bp=net_bp if task.get("salience") else None)
         if task.get("keep_dir"):  # the decoded 16 kHz excerpts, for feature experiments without re-rendering
             keep = Path(task["keep_dir"]) / (cache.stem + ".npz")
             pcm = {f"w{i}": np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16)
@@ -163,12 +165,24 @@ def _featurise_one(task: dict) -> str:
     return str(cache)
 
 
+def mtt_first(cfg: dict) -> bool:
+    """Whether a config reads the second network (MTT) on each window's first patch only."""
+    return cfg.get("mtt_patches_per_window") == 1
+
+
+def cache_dir(work_dir: Path, salience: bool = False, mtt_first_only: bool = False) -> Path:
+    """Where prepare caches one kind of features."""
+    return work_dir / "cache" / (FEATS_VERSION + ("m1" if mtt_first_only else "") + ("s" if salience else ""))
+
+
 def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: Path,
             limit: int | None = None, keep_excerpts: bool = False,
-            salience: bool = False) -> tuple[list[dict], list[dict]]:
+            salience: bool = False, mtt_first_only: bool = False) -> tuple[list[dict], list[dict]]:
     """Render + featurise everything (cached). Returns (emopia items, emotify items). With `salience`, the
-    features include Basic Pitch's salience features ("sal"; about a third more featurising time), cached apart
-    (cache/<FEATS_VERSION>s): only a config whose parts include "sal" needs them."""
+    features include Basic Pitch's salience features ("sal"; about a third more featurising time); with
+    `mtt_first_only`, the second network (MTT) hears each window's first patch only, as the tagger does for a
+    config with `mtt_patches_per_window` 1 (about a fifth less featurising time). Each kind has its own cache
+    (`cache_dir`): cache/<FEATS_VERSION>[m1][s]."""
     from library.synth import find_soundfonts
 
     fonts = find_soundfonts()
@@ -189,7 +203,7 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
         if not any(k.startswith(bp.KEY + ".") for k in names):
             raise RuntimeError(f"{tensors} has no Basic Pitch network: pip install --no-deps basic-pitch==0.4.0 "
                                "and delete that file")
-    cdir = work_dir / "cache" / (FEATS_VERSION + ("s" if salience else ""))
+    cdir = cache_dir(work_dir, salience, mtt_first_only)
     cdir.mkdir(parents=True, exist_ok=True)
     tmp_dir = work_dir / "tmp_wav"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -212,7 +226,8 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
     for r in emf_rows:
         cache = cdir / f"emotify__{r['clip']}.npz"
         tasks.append({"kind": "audio", "src": str(data_dir / "emotify" / "audio" / f"{r['clip']}.ogg"),
-                      "cache": str(cache), "tensors": str(tensors), "keep_dir": keep_dir, "salience": salience})
+                      "cache": str(cache), "tensors": str(tensors), "keep_dir": keep_dir, "salience": salience,
+                      "mtt_first_only": mtt_first_only})
         item = {"cache": str(cache), "clip": r["clip"], "song": "emotify:" + r["clip"], "genre": r["genre"],
                 "gems": [float(r[g]) for g in GEMS], "n_raters": float(r.get("n_raters") or 1)}
         item["va_raw"] = list(gems_to_va({g: float(r[g]) for g in GEMS}))
@@ -891,12 +906,11 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 f"{b['tracks_per_s_including_startup']} tracks/s including process start and model load, peak RSS "
                 f"{b['peak_rss_mb']:.0f} MB (target <= 1 GB); baseline in the same run (librosa load of the whole "
                 f"file + mel spectrogram) {b['baseline']} tracks/s. Measured on this machine's 2 cores, "
-                "shared with other workers: figures move by ~20 % from run to run and day to day (earlier on "
-                "2026-12-02 the previous weights, without the EMOPIA logistic regressions, gave 2.82 and 2.62 "
-                "tracks/s against baselines of 1.35 and 1.46; the ones before them, b1a27bc47ada, 3.28 on "
-                "2026-12-01 and 2.65 on 2026-12-02; the regressions are one dot product per track and cost "
-                "nothing measurable). Per track: 3 x 8 s decoded, 6 patches through MSD musicnn and the 3 first "
-                "ones (one a window) through MTT musicnn.",
+                "shared with other workers: figures move by ~20 % from run to run and day to day (earlier "
+                "weights with the same networks gave 2.6-3.3 tracks/s on 2026-12-01/02). Per track: 3 x 8 s "
+                "decoded, " + (f"{2 * N_WINDOWS} patches through MSD musicnn and the {N_WINDOWS} first ones (one "
+                               "a window) through MTT musicnn." if mtt_first(cfg) else
+                               "the same patches through both musicnn networks."),
             ]
     lines += [
         "",
@@ -990,7 +1004,7 @@ def main(argv: list[str] | None = None) -> int:
     if "sal" in cfg["parts"]:
         check_salience_cfg(cfg)
     emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit,
-                                   args.keep_excerpts, salience="sal" in cfg["parts"])
+                                   args.keep_excerpts, salience="sal" in cfg["parts"], mtt_first_only=mtt_first(cfg))
     t_feat = time.time() - t_start
     standardise_emotify(emf_items)
     emo_pairs, emf_pairs = feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg)

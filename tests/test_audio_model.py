@@ -119,6 +119,17 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     assert model.rec_ridge is not None and model.rec_outputs == [16]
     from emotion.audio_model import head_input
 
+    # the default config's MTT hears each window's first patch only: it is featurised (and cached) that way,
+    # exactly as the tagger computes it live
+    assert model.mtt_first_only
+    caches = sorted((tmp_path / "work" / "cache" / (train_audio.FEATS_VERSION + "m1")).glob("emotify__*.npz"))
+    assert caches
+    cached = np.load(caches[0])
+    live = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / (caches[0].stem[9:] + ".ogg")))
+    assert len(cached["mtt_pen"]) == len(cached["hc"]) == 3 and len(cached["pen"]) == 6
+    for key in ("hc", "pen", "logits", "mtt_pen", "mtt_logits"):
+        np.testing.assert_allclose(live[key], cached[key], atol=1e-5, err_msg=key)
+
     feats = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / "classical_12.ogg"))
     xs = (head_input(feats, model.parts) - model.x_mean) / model.x_std
     w, b = model.rec_ridge
@@ -154,7 +165,7 @@ def test_tiny_training_with_basic_pitch_salience(tmp_path: Path) -> None:
                            "--cfg", json.dumps(cfg)])
     assert rc == 0
     caches = sorted(work.glob("cache/*s/emotify__*.npz"))
-    assert caches and not list(work.glob("cache/" + train_audio.FEATS_VERSION + "/*.npz"))
+    assert caches and {c.parent.name for c in caches} == {train_audio.FEATS_VERSION + "m1s"}
     from safetensors.numpy import load_file
 
     weights = load_file(str(out / "audio_mood.safetensors"))
