@@ -941,6 +941,28 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
     path.write_text("\n".join(lines))
 
 
+def timing_summary(timing: dict, work_dir: Path) -> str:
+    """The card's sentence on how long a run took, with the last uncached featurisation (work_dir/prepare_time.json)
+    added up into a from-scratch figure."""
+    t_feat, t_cv, t_fit = timing["t_feat"], timing["t_cv"], timing["t_fit"]
+    t_cv_read = timing.get("t_cv_read", 0.0)
+    out = (f"{timing['seconds'] / 60:.1f} min in all on this run (featurisation {t_feat / 60:.1f} min, CV "
+           f"{t_cv / 60:.1f} min, final fit {t_fit:.0f} s, {timing['threads']} threads).")
+    prep = work_dir / "prepare_time.json"
+    if not prep.is_file():
+        return out
+    pt = json.loads(prep.read_text())
+    found = ("featurised everything itself" if t_feat >= 0.9 * pt["seconds"] else
+             "found it cached" if t_feat < 60 else "found part of it cached")
+    return out + (
+        f" Featurising all {pt['files']} files (render + decode + hand-crafted features + networks, "
+        f"{pt['jobs']} processes) took {pt['seconds'] / 60:.1f} min when it last ran uncached ({pt['date']} UTC, "
+        f"on this machine's 2 cores; load average {pt['load_avg_1min_at_end']} at its end); this run {found}. From "
+        f"scratch that adds up to about {(pt['seconds'] + (t_cv or t_cv_read) + t_fit) / 60:.0f} min on 2 cores "
+        "(target <= 45 min" + (f"; the CV counted as its --cv-only run took it, {t_cv_read / 60:.1f} min"
+                               if not t_cv else "") + ").")
+
+
 def card_only(args: argparse.Namespace, cfg: dict, data_dir: Path, weights: Path) -> int:
     from safetensors import safe_open
 
@@ -952,6 +974,8 @@ def card_only(args: argparse.Namespace, cfg: dict, data_dir: Path, weights: Path
     cfg.pop("n_heads_total", None)
     cv = json.loads(args.cv_json.read_text())["cv"] if args.cv_json and args.cv_json.is_file() else None
     run = json.loads((args.work_dir / "final_run.json").read_text())
+    if "t_feat" in run:  # the sentence as this code writes it
+        run["summary"] = timing_summary(run, args.work_dir)
     write_card(weights.parent / "audio_mood.md", cfg, cv, version_of(weights), weights, run["counts"], run)
     print(json.dumps({"card": str(weights.parent / "audio_mood.md"), "model_version": version_of(weights)}))
     return 0
@@ -1036,22 +1060,9 @@ def main(argv: list[str] | None = None) -> int:
     t_fit = time.time() - t0
     seconds = time.time() - t_start
     command = "python -m emotion.train_audio " + " ".join(argv if argv is not None else sys.argv[1:])
-    prep = args.work_dir / "prepare_time.json"
-    prep_note = ""
-    if prep.is_file():
-        pt = json.loads(prep.read_text())
-        prep_note = (f" Featurising all {pt['files']} files (render + decode + hand-crafted features + networks, "
-                     f"{pt['jobs']} processes) took {pt['seconds'] / 60:.1f} min when it last ran uncached "
-                     f"({pt['date']} UTC, on this machine's 2 cores shared with other workers; load average "
-                     f"{pt['load_avg_1min_at_end']} at its end); this run found "
-                     f"{'it cached' if t_feat < 60 else 'part of it cached'}. From scratch that adds up to about "
-                     f"{(pt['seconds'] + (t_cv or t_cv_read) + t_fit) / 60:.0f} min on 2 shared cores (target "
-                     "<= 45 min" + (f"; the CV counted as its --cv-only run took it, {t_cv_read / 60:.1f} min"
-                                    if not t_cv else "") + ").")
     timing = {"command": command.strip(), "work_dir": str(args.work_dir), "threads": args.threads,
-              "t_feat": t_feat, "t_cv": t_cv, "t_fit": t_fit, "seconds": seconds,
-              "summary": f"{seconds / 60:.1f} min in all on this run (featurisation {t_feat / 60:.1f} min, CV "
-                         f"{t_cv / 60:.1f} min, final fit {t_fit:.0f} s, {args.threads} threads).{prep_note}"}
+              "t_feat": t_feat, "t_cv": t_cv, "t_cv_read": t_cv_read, "t_fit": t_fit, "seconds": seconds}
+    timing["summary"] = timing_summary(timing, args.work_dir)
     counts = {"emopia_clips": len({it["clip"] for it in emo_items}),
               "emopia_songs": len({it["song"] for it in emo_items}), "emotify": len(emf_items)}
     extra = args.card_extra.read_text() if args.card_extra and args.card_extra.is_file() else ""
