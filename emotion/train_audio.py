@@ -731,6 +731,40 @@ standardisation (over EMOPIA and Emotify together); choosing C on the heads' sta
 (throw-away script that patches `choose_c`, not kept): 0.688 / 0.761 / 0.899 / 0.457 / 0.773 (default split) and
 0.687 / 0.752 / 0.904 / 0.443 / 0.783 (seed 1): no better (arousal -0.005 / +0.001), so left as it is.
 
+Reproduction time (2026-12-02, third session). Featurisation is the cost of a run from scratch, and this machine's
+speed varies from day to day: the same 2,925 files took 28.2 min (2026-12-01), 37.9 and 40.2 min (2026-12-02
+morning) and 53.2 min (2026-12-02 afternoon, nothing else running). Two changes that leave the features as they
+were: MTT musicnn is featurised on each window's first patch only when the config reads only that (what the tagger
+computes; before, it ran on both patches and training dropped the second), and fluidsynth loads soundfont samples
+on demand (`synth.dynamic-sample-loading`: byte-identical WAVs, checked by hand on default and forced-program
+renderings with both soundfonts; one FluidR3_GM rendering 1.13 s -> 0.63 s). Timed by hand on one core
+(throw-away script, not kept), per EMOPIA file: rendering ~0.6 s, MSD musicnn on 6 patches ~0.6 s, MTT on 6 patches
+~0.6 s and on 3 patches ~0.22 s, decoding and hand-crafted features ~0.03 s each. Two processes on this machine's
+two cores give only ~1.4x one process. The CV from the new cache equals the previous card's to three decimals.
+Within one machine the featurisation is deterministic (throw-away check: 6 renderings and 2 recordings featurised
+in two processes, all 64 arrays equal) and a refit from the same cache is byte-identical; fresh featurisations on
+other days gave other bytes than the weights shipped before (b909c3cb6035; audio-mnn-ba7aa2ba3ac8 and this
+card's weights) with the same figures to 0.001: the float results differ between machines, the figures do not.
+
+Two renderings per clip instead of three (TimGM6mb piano + one FluidR3_GM rendering with a drawn GM program; a
+third fewer files to featurise), three splits (`--cv-only --renders 2 [--seed S]`, same cache): 0.690 / 0.752 /
+0.901 / 0.448 / 0.775, 0.690 / 0.758 / 0.901 / 0.455 / 0.784, 0.683 / 0.752 / 0.896 / 0.426 / 0.779 against three
+renderings 0.688 / 0.762 / 0.904 / 0.456 / 0.773, 0.686 / 0.753 / 0.903 / 0.444 / 0.785, 0.690 / 0.763 / 0.896 /
+0.426 / 0.775: valence -0.010 / +0.005 / -0.011, the rest within 0.008. Not shipped (three renderings also give
+each clip two programs besides piano, as the issue asks for).
+
+Quadrant read from the signs of the final valence / arousal (config `quadrant_from_va`, off in the shipped
+config; the CV prints it as "quadrant from the sign"): 0.701 / 0.693 / 0.694 on the three splits against the
+quadrant head's 0.688 / 0.686 / 0.690 (+0.013 / +0.007 / +0.004). Not shipped yet: the planner ranks by the
+tagger's quadrant probabilities, so `python -m player.queue_cv --cfg '{"quadrant_from_va": true}'` has to be
+measured first (not run).
+
+L-BFGS convergence of `logreg.fit_logreg` (throw-away script on the full design, 20 rounds of 100 iterations
+against the first round): for C <= 0.01 the first 100 iterations reach the optimum (relative loss gap <= 5e-9; C
+1e-4 and 1e-3 stop on their own after 19-54 iterations), for C 0.1 within 2e-4, for C 1 and 10 not (1-1.5 % and
+3-10 % above the optimum). The shipped fits (C 0.01 / 0.001) and the C's the inner CV picks (1e-4-0.1) are
+converged; the large-C candidates it rejects are early-stopped, as sklearn's default (max_iter 100) would be.
+
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
 labels and Emotify's induced-emotion ratings disagree on what "valence/arousal" sound like; on real music (the
@@ -876,7 +910,8 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 f"rV {s.get('valence_r', float('nan')):.3f}, rA {s.get('arousal_r', float('nan')):.3f}"
                 for s in cv["per_fold"]),
             "",
-            "Verdict (2026-12-02, second session): against the previous model (same features and folds; its "
+            "Verdict (2026-12-02, second session; the same figures re-measured in the third from a fresh "
+            "feature cache): against the previous model (same features and folds; its "
             "EMOPIA expert's valence / arousal signs came from the ensemble) arousal accuracy gains 0.006-0.007 on "
             "each of three fold splits, valence accuracy +0.007 / -0.002 / +0.002, the rest within 0.003. It "
             "reaches none of the targets. Against the baseline recipes refitted on the same folds (last column; "
