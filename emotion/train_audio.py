@@ -941,7 +941,7 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 f"{b['tracks_per_s_including_startup']} tracks/s including process start and model load, peak RSS "
                 f"{b['peak_rss_mb']:.0f} MB (target <= 1 GB); baseline in the same run (librosa load of the whole "
                 f"file + mel spectrogram) {b['baseline']} tracks/s. Measured on this machine's 2 cores, "
-                "shared with other workers: figures move by ~20 % from run to run and day to day (earlier "
+                "sometimes shared with other jobs: figures move by ~20 % from run to run and day to day (earlier "
                 "weights with the same networks gave 2.6-3.3 tracks/s on 2026-12-01/02). Per track: 3 x 8 s "
                 "decoded, " + (f"{2 * N_WINDOWS} patches through MSD musicnn and the {N_WINDOWS} first ones (one "
                                "a window) through MTT musicnn." if mtt_first(cfg) else
