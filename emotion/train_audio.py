@@ -755,9 +755,12 @@ each clip two programs besides piano, as the issue asks for).
 
 Quadrant read from the signs of the final valence / arousal (config `quadrant_from_va`, off in the shipped
 config; the CV prints it as "quadrant from the sign"): 0.701 / 0.693 / 0.694 on the three splits against the
-quadrant head's 0.688 / 0.686 / 0.690 (+0.013 / +0.007 / +0.004). Not shipped yet: the planner ranks by the
-tagger's quadrant probabilities, so `python -m player.queue_cv --cfg '{"quadrant_from_va": true}'` has to be
-measured first (not run).
+quadrant head's 0.688 / 0.686 / 0.690 (+0.013 / +0.007 / +0.004). But the planner ranks by the tagger's quadrant
+probabilities, and with these (products of (1 + v) / 2 and (1 + a) / 2, less peaked than the head's) the queue
+gets worse at the planner's doubt weight 4.0: `python -m player.queue_cv --work-dir W --cfg '{"quadrant_from_va":
+true}'` 0.845 / 0.845 / 0.880 (emotion-match / P@10 / nDCG@10, fold sd 0.043) against 0.870 / 0.870 / 0.897 with
+the head's (tagger right 0.701 against 0.688). Not shipped; a doubt weight re-tuned for these probabilities (or
+sharper ones) was not tried.
 
 L-BFGS convergence of `logreg.fit_logreg` (throw-away script on the full design, 20 rounds of 100 iterations
 against the first round): for C <= 0.01 the first 100 iterations reach the optimum (relative loss gap <= 5e-9; C
