@@ -135,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     from emotion.train_audio import (
         DEFAULT_CFG,
         DEFAULT_SEED,
+        feature_kind,
         feature_pairs,
         frozen_tensors,
-        mtt_first,
         prepare,
         shared_data,
         standardise_emotify,
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = dict(DEFAULT_CFG)
     tensors = frozen_tensors(args.work_dir, default_weights_path())
     emo_items, emf_items = prepare(args.work_dir, args.data_dir or shared_data(), cfg["n_renders"], args.threads,
-                                   tensors, mtt_first_only=mtt_first(cfg))
+                                   tensors, **feature_kind(cfg))
     standardise_emotify(emf_items)
     res = run(feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg), cfg["folds"], seed)
     res["seed"] = seed

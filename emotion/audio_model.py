@@ -113,6 +113,13 @@ def head_input(feats: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarr
 MTT_PARTS = ("mpen", "mlogits")
 
 
+def mtt_first_only(config: dict) -> bool:
+    """Whether a config reads the second network (MTT) on each window's first patch only
+    (`mtt_patches_per_window`, by default the MSD network's `patches_per_window`, equal to 1)."""
+    per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
+    return int(config.get("mtt_patches_per_window", per_window)) == 1
+
+
 def track_features(net, mel_fb: np.ndarray, excerpts: list[np.ndarray],
                    per_window: int = PATCHES_PER_WINDOW, with_harmony: bool = True,
                    net_mtt=None, mtt_first_only: bool = False, net_bp=None,
@@ -269,7 +276,7 @@ class AudioMoodModel:
         self.version = version
         self.parts = tuple(config.get("parts", ("pen", "logits", "hc")))
         self.per_window = int(config.get("patches_per_window", PATCHES_PER_WINDOW))
-        self.mtt_first_only = int(config.get("mtt_patches_per_window", self.per_window)) == 1
+        self.mtt_first_only = mtt_first_only(config)
         self.salience_chunks = int(config.get("salience_chunks", SALIENCE_CHUNKS))
         # linear read-outs that replace the ensemble's outputs named in the config: ridge regressions for the
         # recordings expert (config["rec_ridge"]), logistic regressions for the EMOPIA expert's signs ("emo_logreg")

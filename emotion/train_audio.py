@@ -39,7 +39,7 @@ import numpy as np
 from emotion import audio_features as af
 from emotion import basicpitch as bp
 from emotion import musicnn as mn
-from emotion.audio_model import N_WINDOWS
+from emotion.audio_model import N_WINDOWS, mtt_first_only
 from emotion.folds import cv_folds
 from emotion.mood_space import GEMS, gems_to_va
 
@@ -165,9 +165,9 @@ def _featurise_one(task: dict) -> str:
     return str(cache)
 
 
-def mtt_first(cfg: dict) -> bool:
-    """Whether a config reads the second network (MTT) on each window's first patch only."""
-    return cfg.get("mtt_patches_per_window") == 1
+def feature_kind(cfg: dict) -> dict[str, bool]:
+    """prepare's keyword arguments for the features a config reads (salience; MTT on first patches only)."""
+    return {"salience": "sal" in cfg["parts"], "mtt_first_only": mtt_first_only(cfg)}
 
 
 def cache_dir(work_dir: Path, salience: bool = False, mtt_first_only: bool = False) -> Path:
@@ -740,7 +740,9 @@ on demand (`synth.dynamic-sample-loading`: byte-identical WAVs, checked by hand 
 renderings with both soundfonts; one FluidR3_GM rendering 1.13 s -> 0.63 s). Timed by hand on one core
 (throw-away script, not kept), per EMOPIA file: rendering ~0.6 s, MSD musicnn on 6 patches ~0.6 s, MTT on 6 patches
 ~0.6 s and on 3 patches ~0.22 s, decoding and hand-crafted features ~0.03 s each. Two processes on this machine's
-two cores give only ~1.4x one process. The CV from the new cache equals the previous card's to three decimals.
+two cores give only ~1.4x one process (estimated by hand: ~4,300 core-s of that per-file work against the run's
+3,194 s; `time` gave user 92 min + sys 25 min over 61 min wall). The CV from the new cache equals the previous
+card's to three decimals.
 Within one machine the featurisation is deterministic (throw-away check: 6 renderings and 2 recordings featurised
 in two processes, all 64 arrays equal) and a refit from the same cache is byte-identical; fresh featurisations on
 other days gave other bytes than the weights shipped before (b909c3cb6035; audio-mnn-ba7aa2ba3ac8 and this
@@ -797,7 +799,7 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         "MSD_musicnn, trained on the Million Song Dataset's 50 tags, and MTT_musicnn, trained on MagnaTagATune's 50 "
         "tags): MSD on 2 patches of 3 s (the window's first and last 187 frames of its 96-mel log-mel of 16 kHz "
         "audio, built as musicnn builds it), MTT on "
-        + ("the window's first patch only" if cfg.get("mtt_patches_per_window") == 1 else "the same patches")
+        + ("the window's first patch only" if mtt_first_only(cfg) else "the same patches")
         + " (`mtt_patches_per_window`)"
         + (f"; and the pretrained, frozen **Basic Pitch** note-salience network (Bittner et al. 2022, Spotify: "
            f"polyphonic transcription from a harmonic CQT; `emotion/basicpitch.py`) on {cfg.get('salience_chunks', 2)}"
@@ -947,7 +949,7 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 "sometimes shared with other jobs: figures move by ~20 % from run to run and day to day (earlier "
                 "weights with the same networks gave 2.6-3.3 tracks/s on 2026-12-01/02). Per track: 3 x 8 s "
                 "decoded, " + (f"{2 * N_WINDOWS} patches through MSD musicnn and the {N_WINDOWS} first ones (one "
-                               "a window) through MTT musicnn." if mtt_first(cfg) else
+                               "a window) through MTT musicnn." if mtt_first_only(cfg) else
                                "the same patches through both musicnn networks."),
             ]
     lines += [
@@ -1066,7 +1068,7 @@ def main(argv: list[str] | None = None) -> int:
     if "sal" in cfg["parts"]:
         check_salience_cfg(cfg)
     emo_items, emf_items = prepare(args.work_dir, data_dir, cfg["n_renders"], args.threads, tensors, limit,
-                                   args.keep_excerpts, salience="sal" in cfg["parts"], mtt_first_only=mtt_first(cfg))
+                                   args.keep_excerpts, **feature_kind(cfg))
     t_feat = time.time() - t_start
     standardise_emotify(emf_items)
     emo_pairs, emf_pairs = feature_pairs(emo_items, cfg), feature_pairs(emf_items, cfg)

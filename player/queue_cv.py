@@ -64,7 +64,7 @@ def out_of_fold(work_dir: Path, cfg_over: dict, folds: int, seed: int, threads: 
     data_dir = data_dir or ta.shared_data()
     tensors = ta.frozen_tensors(work_dir, default_weights_path())
     emo_items, emf_items = ta.prepare(work_dir, data_dir, cfg["n_renders"], threads, tensors, limit,
-                                      salience="sal" in cfg["parts"], mtt_first_only=ta.mtt_first(cfg))
+                                      **ta.feature_kind(cfg))
     ta.standardise_emotify(emf_items)
     emo, emf = ta.feature_pairs(emo_items, cfg), ta.feature_pairs(emf_items, cfg)
     out: list[tuple[int, dict, dict]] = []
