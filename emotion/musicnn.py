@@ -209,8 +209,18 @@ def build_musicnn():
         def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: B x C x T x F
             if self.pad_t != (0, 0):
                 x = F.pad(x, (0, 0, self.pad_t[0], self.pad_t[1]))
-            x = self.bn(F.relu(self.conv(x)))
-            return x.amax(dim=3)  # B x C x T
+            # max_F bn(relu(z)) computed as bn(relu(extreme_F z)): ReLU and each channel's batch-norm map are
+            # monotonic (increasing where the channel's scale is positive, decreasing where it is negative), and
+            # so is their float rounding, so the result is the same to the bit; the big B x C x T x F tensor then
+            # goes through one reduction instead of ReLU, batch norm and the reduction (a third less time). The
+            # extreme is the max where the scale is positive and the min elsewhere: the conv is run with those
+            # channels' weights negated (exact in floating point) so one amax serves both.
+            bn = self.bn
+            sign = torch.where(bn.weight >= 0, 1.0, -1.0)
+            z = F.conv2d(x, self.conv.weight * sign.view(-1, 1, 1, 1), self.conv.bias * sign)
+            ext = z.amax(dim=3) * sign.view(1, -1, 1)  # B x C x T
+            return F.batch_norm(F.relu(ext), bn.running_mean, bn.running_var, bn.weight, bn.bias,
+                                False, 0.0, bn.eps)
 
     class MidBlock(nn.Module):
         def __init__(self, cin: int, cout: int = 64) -> None:

@@ -147,7 +147,7 @@ def _featurise_one(task: dict) -> str:
             wav = Path(task["tmp_dir"]) / (cache.stem + ".wav")
             render_midi(src, wav, soundfont=Path(task["sf"]), program=task["program"] or None, sample_rate=22050)
             src = wav
-        excerpts = af.load_excerpts(src, n_windows=3, win_s=af.WIN_S, time_limit_s=120.0)
+        excerpts = af.load_excerpts(src, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=120.0)
         feats = track_features(net, fb, excerpts, net_mtt=net_mtt, mtt_first_only=bool(task.get("mtt_first_only")),
                                net_bp=net_bp if task.get("salience") else None)
         if task.get("keep_dir"):  # the decoded 16 kHz excerpts, for feature experiments without re-rendering
@@ -212,12 +212,13 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
         (work_dir / "excerpts").mkdir(parents=True, exist_ok=True)
         keep_dir = str(work_dir / "excerpts")
     lab = {r["clip"]: r for r in emo_rows}
+    # what every file's featurisation needs (one dict for renderings and recordings, so they cannot drift apart)
+    common = {"tensors": str(tensors), "keep_dir": keep_dir, "salience": salience, "mtt_first_only": mtt_first_only}
     tasks, emo_items = [], []
     for clip, sf, prog in emopia_render_plan([r["clip"] for r in emo_rows], n_renders, ordered):
         cache = cdir / f"{clip}__{sf.stem}_{prog}.npz"
-        tasks.append({"kind": "midi", "src": str(data_dir / "emopia" / "midi" / f"{clip}.mid"), "cache": str(cache),
-                      "sf": str(sf), "program": prog, "tmp_dir": str(tmp_dir), "tensors": str(tensors),
-                      "keep_dir": keep_dir, "salience": salience})
+        tasks.append({**common, "kind": "midi", "src": str(data_dir / "emopia" / "midi" / f"{clip}.mid"),
+                      "cache": str(cache), "sf": str(sf), "program": prog, "tmp_dir": str(tmp_dir)})
         r = lab[clip]
         emo_items.append({"cache": str(cache), "clip": clip, "song": r["song"], "quadrant": r["quadrant"],
                           "valence": float(r["valence"]), "arousal": float(r["arousal"]),
@@ -225,9 +226,8 @@ def prepare(work_dir: Path, data_dir: Path, n_renders: int, jobs: int, tensors: 
     emf_items = []
     for r in emf_rows:
         cache = cdir / f"emotify__{r['clip']}.npz"
-        tasks.append({"kind": "audio", "src": str(data_dir / "emotify" / "audio" / f"{r['clip']}.ogg"),
-                      "cache": str(cache), "tensors": str(tensors), "keep_dir": keep_dir, "salience": salience,
-                      "mtt_first_only": mtt_first_only})
+        tasks.append({**common, "kind": "audio", "src": str(data_dir / "emotify" / "audio" / f"{r['clip']}.ogg"),
+                      "cache": str(cache)})
         item = {"cache": str(cache), "clip": r["clip"], "song": "emotify:" + r["clip"], "genre": r["genre"],
                 "gems": [float(r[g]) for g in GEMS], "n_raters": float(r.get("n_raters") or 1)}
         item["va_raw"] = list(gems_to_va({g: float(r[g]) for g in GEMS}))

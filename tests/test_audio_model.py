@@ -130,6 +130,12 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     assert len(cached["mtt_pen"]) == len(cached["hc"]) == 3 and len(cached["pen"]) == 6
     for key in ("hc", "pen", "logits", "mtt_pen", "mtt_logits"):
         np.testing.assert_allclose(live[key], cached[key], atol=1e-5, err_msg=key)
+    # the renderings too (they are most of the files): MTT ran on the first patches only, not on all of them
+    renders = [p for p in sorted(caches[0].parent.glob("*.npz")) if not p.name.startswith("emotify__")]
+    assert renders
+    for p in renders:
+        z = np.load(p)
+        assert len(z["mtt_pen"]) == len(z["hc"]) == 3 and len(z["pen"]) == 6, p.name
 
     feats = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / "classical_12.ogg"))
     xs = (head_input(feats, model.parts) - model.x_mean) / model.x_std
@@ -376,6 +382,25 @@ def test_musicnn_port_matches_tensorflow_reference(musicnn_net) -> None:
     np.testing.assert_allclose(out["taggram"].numpy(), ref["taggram"], atol=1e-4)
     np.testing.assert_allclose(out["penultimate"].numpy(), ref["penultimate"], atol=1e-3)
     np.testing.assert_allclose(out["mean_pool"].numpy(), ref["mean_pool"], atol=1e-3)
+
+
+def test_musicnn_front_end_reduces_before_relu_and_batch_norm_to_the_bit(musicnn_net) -> None:
+    """Each front-end block computes max over frequency of bn(relu(conv)) by reducing the conv output first (the
+    min where a channel's batch-norm scale is negative): the same floats as the literal formula, on real patches."""
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.from_numpy(np.load(MUSICNN_REF)["x"]).unsqueeze(1)  # B x 1 x T x F
+    x = torch.cat([x, x.flip(2) * 0.5 - 0.3]).contiguous()
+    with torch.inference_mode():
+        x = musicnn_net.bn_in(x)
+        for name in ("f74", "f77", "s1", "s2", "s3"):
+            blk = getattr(musicnn_net, name)
+            assert bool((blk.bn.weight < 0).any()) and bool((blk.bn.weight > 0).any()), name  # both paths run
+            xin = F.pad(x, (0, 0, 3, 3)) if name in ("f74", "f77") else x
+            padded = F.pad(xin, (0, 0, blk.pad_t[0], blk.pad_t[1]))
+            literal = blk.bn(F.relu(blk.conv(padded))).amax(dim=3)
+            np.testing.assert_array_equal(blk(xin).numpy(), literal.numpy(), err_msg=name)
 
 
 @needs_fluidsynth
