@@ -43,8 +43,12 @@ def test_port_matches_basic_pitch_onnx_reference(net) -> None:
     with torch.inference_mode():
         out = net(torch.from_numpy(x[None]))
     assert out["note"].shape == (1, bp.FRAMES, bp.N_KEYS) and out["contour"].shape == (1, bp.FRAMES, 264)
-    np.testing.assert_allclose(out["note"].numpy(), ref["note"], atol=1e-4)
-    np.testing.assert_allclose(out["onset"].numpy(), ref["onset"], atol=1e-4)
+    # float32 through ~20 layers: single activations differ by ~1e-4 between BLAS builds and CPUs (1.03e-4 seen on
+    # onset), the bulk by ~1e-6; a wrong layer or constant moves both by orders of magnitude more
+    for key in ("note", "onset"):
+        diff = np.abs(out[key].numpy() - ref[key])
+        assert diff.max() < 5e-4, (key, float(diff.max()))
+        assert diff.mean() < 2e-5, (key, float(diff.mean()))
     # and it transcribes: in the first chord (C4 E4 G4, 0-0.5 s) those keys sound, C#4 does not
     note = out["note"].numpy()[0, 5:35]
     for midi in (60, 64, 67):
