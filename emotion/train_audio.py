@@ -692,7 +692,8 @@ that adds the feature part; trained and scored on the default renderings only, t
 window 0.701 / 0.779 / 0.888 / 0.394 / 0.788 and 0.696 / 0.779 / 0.891 / 0.455 / 0.791; over one window only 0.685 /
 0.759 / 0.891 / 0.385 / 0.788 and 0.691 / 0.768 / 0.897 / 0.449 / 0.791; over 2 s at each end of every window
 0.687 / 0.774 / 0.890 / 0.403 / 0.786 and 0.686 / 0.770 / 0.896 / 0.454 / 0.790. The network is now ported to
-torch (`emotion/basicpitch.py`, equal to the ONNX model to ~1e-4 per activation, ~1e-6 on average) and its salience features are a head part
+torch (`emotion/basicpitch.py`, equal to the ONNX model to ~1e-4 per activation, ~1e-6 on average) and its
+salience features are a head part
 ("sal"; `train_audio` featurises them into their own cache only for a config that reads them). With the shipped
 recipe (augmented renderings in training) they do not pay (rows above: `--cv-only --cfg` with "sal" added to
 `parts` and to both groups, the musicnn group or the hc group); the best placement (hc group), checked on a
