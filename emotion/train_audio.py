@@ -744,10 +744,19 @@ renderings with both soundfonts; one FluidR3_GM rendering 1.13 s -> 0.63 s). Tim
 two cores give only ~1.4x one process (estimated by hand: ~4,300 core-s of that per-file work against the run's
 3,194 s; `time` gave user 92 min + sys 25 min over 61 min wall). The CV from the new cache equals the previous
 card's to three decimals.
+Reproduction time (2026-12-06, fourth session), with two later changes that leave the features as they were: the
+renderings' MTT musicnn also runs on first patches only (before, the flag reached only the recordings' tasks) and
+musicnn's front end takes the max over frequency before ReLU + batch norm (bit-identical, tested). Per EMOPIA clip
+(its 3 renderings), timed on one core (throw-away script, 8 clips, not kept): rendering 0.32 s (TimGM6mb) and
+0.65 s (FluidR3_GM) per rendering, MSD musicnn on 6 patches 0.26 s and MTT on 3 patches 0.10 s per rendering,
+decoding 0.017 s, hand-crafted + harmony features 0.015 s. The whole run from an empty --work-dir
+(`/usr/bin/time -v`): 24.9 min wall (featurisation 20.8 min, CV 3.2 min, final fit 49 s), user 40 min + sys 6 min,
+peak RSS 576 MB; same CV figures to three decimals, weights within 4.3e-5 of the ones shipped before
+(30d4b7e2f07b), which these replace.
 Within one machine the featurisation is deterministic (throw-away check: 6 renderings and 2 recordings featurised
 in two processes, all 64 arrays equal) and a refit from the same cache is byte-identical; fresh featurisations on
-other days gave other bytes than the weights shipped before (b909c3cb6035; audio-mnn-ba7aa2ba3ac8 and this
-card's weights) with the same figures to 0.001: the float results differ between machines, the figures do not.
+other days gave other bytes than the weights shipped before (b909c3cb6035; audio-mnn-ba7aa2ba3ac8, 30d4b7e2f07b and
+this card's weights) with the same figures to 0.001: the float results differ between machines, the figures do not.
 
 Two renderings per clip instead of three (TimGM6mb piano + one FluidR3_GM rendering with a drawn GM program; a
 third fewer files to featurise), three splits (`--cv-only --renders 2 [--seed S]`, same cache): 0.690 / 0.752 /
@@ -948,7 +957,8 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 f"{b['peak_rss_mb']:.0f} MB (target <= 1 GB); baseline in the same run (librosa load of the whole "
                 f"file + mel spectrogram) {b['baseline']} tracks/s. Measured on this machine's 2 cores, "
                 "sometimes shared with other jobs: figures move by ~20 % from run to run and day to day (earlier "
-                "weights with the same networks gave 2.6-3.3 tracks/s on 2026-12-01/02). Per track: 3 x 8 s "
+                "weights with the same networks, before musicnn's front end took the max over frequency first, "
+                "gave 2.07-3.3 tracks/s on 2026-12-01/02). Per track: 3 x 8 s "
                 "decoded, " + (f"{2 * N_WINDOWS} patches through MSD musicnn and the {N_WINDOWS} first ones (one "
                                "a window) through MTT musicnn." if mtt_first_only(cfg) else
                                "the same patches through both musicnn networks."),
