@@ -7,7 +7,7 @@ from library.scanner import scan_folder
 from library.store import Store
 from player.backend import NullBackend
 from player.engine import PlayerEngine
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, scan_message
 from ui.queue_model import MIME
 from ui.workers import SyncPool, set_pool
 
@@ -123,3 +123,17 @@ def test_added_folder_is_scanned_and_remembered(qtbot, tmp_path, media_dir):
     assert store.get_state("library_folders") == [str(media_dir)]
     assert "tracks" in w.count_label.text()
     set_pool(None)
+
+
+def test_scan_message_names_the_folder_and_the_counts_that_matter(tmp_path, media_dir):
+    """After a real scan the status bar names the folder (not its whole path) and says what changed; a rescan
+    says nothing is new but still counts the broken files; a folder with nothing new and nothing broken says so."""
+    store = Store(tmp_path / "db.json")
+    first = scan_message(scan_folder(store, str(media_dir)).summary())
+    assert first.startswith(f"Scanned {media_dir.name}: ") and str(media_dir.parent) not in first
+    assert " new" in first and "0 changed" not in first and "0 removed" not in first
+    again = scan_folder(store, str(media_dir)).summary()
+    assert again["problems"] > 0
+    assert scan_message(again) == f"Scanned {media_dir.name}: {again['files']} files ({again['problems']} problems) " \
+        f"in {again['seconds']:.1f} s"
+    assert "nothing changed" in scan_message({**again, "problems": 0})

@@ -53,6 +53,16 @@ SAVE_EVERY_MS = 10_000
 WATCH_LIMIT = 2000  # folders watched for changes at most
 
 
+def scan_message(s: dict) -> str:
+    """The status bar's line after a scan: the folder's name (the full path would push the counts out of sight
+    beside the tagging progress) and only the counts that are not zero."""
+    counts = [f"{s[key]} {word}" for key, word in (("added", "new"), ("updated", "changed"), ("removed", "removed"),
+                                                     ("problems", "problems")) if s.get(key)]
+    name = Path(s["folder"]).name or s["folder"]
+    return (f"Scanned {name}: {s['files']} files" + (f" ({', '.join(counts)})" if counts else ", nothing changed")
+            + f" in {s['seconds']:.1f} s")
+
+
 class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanResult
     library_changed = Signal()
@@ -364,7 +374,7 @@ class MainWindow(QMainWindow):
         self._scanning = folder
         self.scan_bar.setRange(0, 0)
         self.scan_bar.show()
-        self.statusBar().showMessage(f"Scanning {folder}…")
+        self.statusBar().showMessage(f"Scanning {Path(folder).name or folder}…")
 
         def work(report):
             return scan_folder(self.store, folder, on_batch=lambda batch, done, total: report((batch, done, total)))
@@ -388,10 +398,7 @@ class MainWindow(QMainWindow):
         self.refresh_problems()
         self._update_counts()
         self._watch(result.folder)
-        s = result.summary()
-        self.statusBar().showMessage(
-            f"Scanned {s['folder']}: {s['files']} files, {s['added']} new, {s['updated']} changed, "
-            f"{s['removed']} removed, {s['problems']} problems ({s['seconds']:.1f} s)", 8000)
+        self.statusBar().showMessage(scan_message(result.summary()), 8000)
         self.scan_finished.emit(result)
         self.library_changed.emit()
         self._next_scan()
