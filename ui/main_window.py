@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((160, 115, 115, 65, 48, 58, 58, 130)):
+        for col, width in enumerate((140, 100, 100, 60, 48, 54, 54, 130)):
             self.table.setColumnWidth(col, width)
         self.add_folder_btn = QPushButton("Add folder…")
         lib_top = QHBoxLayout()
