@@ -746,13 +746,13 @@ two cores give only ~1.4x one process (estimated by hand: ~4,300 core-s of that 
 card's to three decimals.
 Reproduction time (2026-12-06, fourth session), with two later changes that leave the features as they were: the
 renderings' MTT musicnn also runs on first patches only (before, the flag reached only the recordings' tasks) and
-musicnn's front end takes the max over frequency before ReLU + batch norm (bit-identical, tested). Per EMOPIA clip
-(its 3 renderings), timed on one core (throw-away script, 8 clips, not kept): rendering 0.32 s (TimGM6mb) and
-0.65 s (FluidR3_GM) per rendering, MSD musicnn on 6 patches 0.26 s and MTT on 3 patches 0.10 s per rendering,
-decoding 0.017 s, hand-crafted + harmony features 0.015 s. The whole run from an empty --work-dir
-(`/usr/bin/time -v`): 24.9 min wall (featurisation 20.8 min, CV 3.2 min, final fit 49 s), user 40 min + sys 6 min,
-peak RSS 576 MB; same CV figures to three decimals, weights within 4.3e-5 of the ones shipped before
-(30d4b7e2f07b), which these replace.
+musicnn's front end takes the max over frequency before ReLU + batch norm (bit-identical, tested). Per EMOPIA
+rendering, timed on one core (throw-away script, 8 clips x 3 renderings, not kept): fluidsynth 0.32 s (TimGM6mb) or
+0.65 s (FluidR3_GM), MSD musicnn on 6 patches 0.26 s, MTT on 3 patches 0.10 s, decoding 0.017 s, hand-crafted +
+harmony features 0.015 s. The whole run from an empty --work-dir (`/usr/bin/time -v`): 24.9 min wall
+(featurisation 20.8 min, CV 3.2 min, final fit 49 s), user 40 min + sys 6 min, peak RSS 576 MB; same CV figures to
+three decimals; every tensor within 4.3e-5 of the weights shipped before (30d4b7e2f07b, which these replace;
+throw-away comparison, not kept).
 Within one machine the featurisation is deterministic (throw-away check: 6 renderings and 2 recordings featurised
 in two processes, all 64 arrays equal) and a refit from the same cache is byte-identical; fresh featurisations on
 other days gave other bytes than the weights shipped before (b909c3cb6035; audio-mnn-ba7aa2ba3ac8, 30d4b7e2f07b and

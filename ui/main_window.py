@@ -53,14 +53,18 @@ SAVE_EVERY_MS = 10_000
 WATCH_LIMIT = 2000  # folders watched for changes at most
 
 
+def folder_label(folder: str) -> str:
+    """How the status bar names a folder: its last part (a whole path pushes the rest out of sight beside the
+    tagging progress); the path itself for a root such as '/'."""
+    return Path(folder).name or folder
+
+
 def scan_message(s: dict) -> str:
-    """The status bar's line after a scan: the folder's name (the full path would push the counts out of sight
-    beside the tagging progress) and only the counts that are not zero."""
+    """The status bar's line after a scan: the folder's label and only the counts that are not zero."""
     counts = [f"{s[key]} {word}" for key, word in (("added", "new"), ("updated", "changed"), ("removed", "removed"),
                                                      ("problems", "problems")) if s.get(key)]
-    name = Path(s["folder"]).name or s["folder"]
-    return (f"Scanned {name}: {s['files']} files" + (f" ({', '.join(counts)})" if counts else ", nothing changed")
-            + f" in {s['seconds']:.1f} s")
+    changes = f" ({', '.join(counts)})" if counts else ", nothing changed"
+    return f"Scanned {folder_label(s['folder'])}: {s['files']} files{changes} in {s['seconds']:.1f} s"
 
 
 class MainWindow(QMainWindow):
@@ -374,7 +378,7 @@ class MainWindow(QMainWindow):
         self._scanning = folder
         self.scan_bar.setRange(0, 0)
         self.scan_bar.show()
-        self.statusBar().showMessage(f"Scanning {Path(folder).name or folder}…")
+        self.statusBar().showMessage(f"Scanning {folder_label(folder)}…")
 
         def work(report):
             return scan_folder(self.store, folder, on_batch=lambda batch, done, total: report((batch, done, total)))
