@@ -8,7 +8,8 @@ Plain Python threading (no Qt): the UI wraps the callbacks into Qt signals.
   is set to the same key: it is not retried until the file or the model changes (no retry loop).
 - Each file is decoded from 3 short windows (never the whole file) under a per-file time limit; a worker that
   still hangs past the limit is abandoned and the file recorded as a problem.
-- Results are written to the store in batches (`update_tracks` + `flush`).
+- Results are written to the store in batches (`update_tracks` + `flush`); `on_result` hears of each track as
+  soon as it is tagged (so a view can fill in live), `on_tagged` of each batch once it is written.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 ProgressCb = Callable[[int, int, float], None]
 TaggedCb = Callable[[list[tuple[str, dict]]], None]
+ResultCb = Callable[[str, dict], None]
 FinishedCb = Callable[["TagSummary"], None]
 
 TAG_FIELDS = ("valence", "arousal", "quadrant", "moods", "model_version", "tag_key")
@@ -157,6 +159,7 @@ class Tagger:
         on_tagged: TaggedCb | None = None,
         on_finished: FinishedCb | None = None,
         model_path=None,
+        on_result: ResultCb | None = None,
     ) -> None:
         self.store = store
         self.model = model
@@ -168,6 +171,7 @@ class Tagger:
         self.on_progress = on_progress
         self.on_tagged = on_tagged
         self.on_finished = on_finished
+        self.on_result = on_result
         self._run_flag = threading.Event()  # set = running (not paused)
         self._run_flag.set()
         self._cancel = threading.Event()
@@ -334,6 +338,8 @@ class Tagger:
                             fields["tag_error"] = None
                             results.append((path, fields))
                             summary.tagged += 1
+                            if self.on_result:
+                                self.on_result(path, fields)
                         done += 1
                     elif started is not None and now - started > self.time_limit_s + self.hang_grace_s:
                         # a decode that ignores its time limit: give up on it. Its thread is left behind in the

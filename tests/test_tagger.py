@@ -78,12 +78,15 @@ def test_tagger_writes_caches_and_records_broken(model, library) -> None:
     store, good, broken = library
     progress: list[tuple[int, int, float]] = []
     tagged: list[tuple[str, dict]] = []
+    each: list[tuple[str, dict]] = []
     tagger = Tagger(store, model=model, workers=2, batch_size=2, time_limit_s=20,
-                    on_progress=lambda d, t, r: progress.append((d, t, r)), on_tagged=tagged.extend)
+                    on_progress=lambda d, t, r: progress.append((d, t, r)), on_tagged=tagged.extend,
+                    on_result=lambda p, f: each.append((p, f)))
     s = tagger.run()
     assert s.total == len(good) + 1 and s.tagged == len(good) and s.failed == 1
     assert progress[-1][0] == progress[-1][1] == s.total and progress[-1][2] > 0
     assert sorted(p for p, _ in tagged) == sorted(str(p) for p in good)
+    assert sorted(each, key=lambda r: r[0]) == sorted(tagged, key=lambda r: r[0])  # each result once, as written
     for p in good:
         t = store.get_track(str(p))
         assert -1 <= t["valence"] <= 1 and -1 <= t["arousal"] <= 1

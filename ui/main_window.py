@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
         self.btn_q_clear.clicked.connect(self.clear_queue)
         self.btn_q_shuffle.clicked.connect(self.shuffle_library)
         self.tagging.progress.connect(self._on_tag_progress)
+        self.tagging.result.connect(self._on_tag_result)
         self.tagging.tagged.connect(self._on_tagged)
         self.tagging.finished.connect(self._on_tag_finished)
         self.tagging.failed.connect(self.show_message)
@@ -458,12 +459,16 @@ class MainWindow(QMainWindow):
         self.tag_bar.setValue(done)
         self.tag_label.setText(f"{rate:.1f} tracks/s" if rate > 0 else "")
 
-    def _on_tagged(self, updates: list) -> None:
-        self.library.update_fields(updates)
+    def _on_tag_result(self, path: str, fields: dict) -> None:
+        """One track tagged: its row's mood columns fill in now (the store gets it with the next batch)."""
+        self.library.update_fields([(path, fields)])
         self._update_counts()
-        current = self.engine.current
-        if current and any(p == current for p, _ in updates):
-            self.now_playing.show_track(self.library.track_for(current))
+        if path == self.engine.current:
+            self.now_playing.show_track(self.library.track_for(path))
+
+    def _on_tagged(self, updates: list) -> None:
+        """A batch is in the store: the planner and the map re-read the tagged tracks (once per batch, not per
+        track: indexing a large library takes a while)."""
         self.library_changed.emit()
 
     def _on_tag_finished(self, summary) -> None:

@@ -11,7 +11,10 @@ log = logging.getLogger("moodtape.tagging")
 
 class TaggingController(QObject):
     progress = Signal(int, int, float)  # done, total, tracks per second
-    tagged = Signal(list)  # [(path, fields)]
+    # one track's tags as soon as it is tagged (path, fields); object, not str: a QString would drop the surrogate
+    # escapes of a file name that is not UTF-8, and the row would not be found
+    result = Signal(object, object)
+    tagged = Signal(list)  # [(path, fields)] of a batch once it is written to the store
     finished = Signal(object)  # TagSummary
     failed = Signal(str)
 
@@ -40,7 +43,7 @@ class TaggingController(QObject):
         else:  # the model the last run loaded: loading it for every rescan costs time and memory
             model = self.tagger.model if self.tagger is not None else None
         self.tagger = Tagger(self.store, model=model, on_progress=self.progress.emit, on_tagged=self.tagged.emit,
-                             on_finished=self.finished.emit)
+                             on_finished=self.finished.emit, on_result=self.result.emit)
         self.tagger.start()
         return True
 
