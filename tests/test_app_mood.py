@@ -128,3 +128,24 @@ def test_journal_retrieval_keeps_its_embeddings_between_runs(app_window, qtbot, 
     assert again.load_cache(cache[0]) > 0
     assert again.index(controller.engine.planner.tracks) == 0  # every description came from the cache
     assert first_calls > 0
+
+
+def test_map_marks_the_playing_track_and_its_tag_when_it_arrives(app_window, qtbot):
+    window, controller = app_window
+    window.engine.play_path("/music/Q3/0.ogg")
+    t = window.library.track_for("/music/Q3/0.ogg")
+    qtbot.waitUntil(lambda: window.mood_map._playing is not None, timeout=3000)
+    assert window.mood_map._playing == pytest.approx((t["valence"], t["arousal"]))
+    # an untagged track: no mark, until the tagger's result for it comes in
+    window.library.update_fields([("/music/Q3/0.ogg", {"valence": None, "arousal": None, "quadrant": None})])
+    window.engine.play_path("/music/Q1/0.ogg")
+    qtbot.waitUntil(lambda: window.engine.current == "/music/Q1/0.ogg", timeout=3000)
+    window.library.update_fields([("/music/Q1/0.ogg", {"valence": None, "arousal": None, "quadrant": None})])
+    window.engine.track_changed.emit("/music/Q1/0.ogg")
+    assert window.mood_map._playing is None
+    fields = {"valence": 0.4, "arousal": 0.5, "quadrant": "Q1"}
+    window.library.update_fields([("/music/Q1/0.ogg", fields)])
+    window.tagging.result.emit("/music/Q1/0.ogg", fields)
+    assert window.mood_map._playing == pytest.approx((0.4, 0.5))
+    window.tagging.result.emit("/music/Q3/0.ogg", {"valence": -0.5, "arousal": -0.5})  # not the playing one
+    assert window.mood_map._playing == pytest.approx((0.4, 0.5))

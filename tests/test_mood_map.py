@@ -43,6 +43,32 @@ def test_map_paints_tracks_mood_target_and_path(qtbot) -> None:
     assert full.pixelColor(int(c.x()), int(c.y())) != with_dots.pixelColor(int(c.x()), int(c.y()))
 
 
+def test_map_marks_the_playing_track_and_explains_its_marks_when_tall(qtbot) -> None:
+    m = MoodMap()
+    qtbot.addWidget(m)
+    m.resize(300, 300)
+    m.show()
+    assert m.legend_rows() == 0  # about square: the plane takes it all
+    m.set_tracks(TRACKS)
+    before = grab(m)
+    m.set_playing(0.3, -0.2)
+    c = m.to_widget(0.3, -0.2)
+    after = grab(m)
+    assert after.pixelColor(int(c.x()), int(c.y())) != before.pixelColor(int(c.x()), int(c.y()))
+    m.clear_playing()
+    assert grab(m) == before
+    # a tall dock: the plane hangs from the top and a legend fills the room under it
+    m.resize(300, 520)
+    r = m.plane_rect()
+    assert r.top() == m.TOP and r.width() == r.height() == 300 - 2 * m.MARGIN
+    assert m.legend_rows() == len(m.LEGEND_TEXT)
+    img = grab(m)
+    below = [img.pixelColor(x, y) for x in range(0, 300, 3) for y in range(int(r.bottom()) + m.MARGIN + 8, 519, 3)]
+    assert len({c.rgb() for c in below}) > 3, "the legend is drawn under the plane"
+    m.resize(300, 360)
+    assert 0 < m.legend_rows() < len(m.LEGEND_TEXT)  # only what fits
+
+
 def test_map_coordinates_round_trip(qtbot) -> None:
     m = MoodMap()
     qtbot.addWidget(m)

@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((140, 100, 100, 60, 48, 54, 54, 130)):
+        for col, width in enumerate((125, 90, 90, 60, 48, 54, 54, 125)):
             self.table.setColumnWidth(col, width)
         self.add_folder_btn = QPushButton("Add folder…")
         lib_top = QHBoxLayout()

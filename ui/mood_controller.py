@@ -57,6 +57,8 @@ class MoodController(QObject):
         w = window
         w.library_changed.connect(self._library_timer.start)
         w.engine.track_changed.connect(self._track_started)
+        w.engine.track_changed.connect(self._show_playing)
+        w.tagging.result.connect(lambda path, _fields: self._show_playing(path) if path == w.engine.current else None)
         w.engine.track_finished.connect(self._track_finished)
         w.queue_pinned_changed.connect(self._pinned_changed)
         w.auto_fill = self.fill
@@ -129,6 +131,16 @@ class MoodController(QObject):
     def _track_started(self, path: str) -> None:
         if path:
             self.engine.track_started(path)
+
+    def _show_playing(self, path: str) -> None:
+        """The playing track's tag on the map (none while it is untagged or nothing plays)."""
+        if self.map is None:
+            return
+        t = (self.window.library.track_for(path) if path else None) or {}
+        if t.get("valence") is None or t.get("arousal") is None:
+            self.map.clear_playing()
+        else:
+            self.map.set_playing(float(t["valence"]), float(t["arousal"]))
 
     def _track_finished(self, path: str, fraction: float, skipped: bool) -> None:
         from library import history

@@ -1,7 +1,8 @@
 """The mood map (valence-arousal plane, painted with QPainter) and the strategy bar.
 
 MoodMap: quadrant labels, every tagged track as a dot coloured by quadrant, the listener's current mood with
-its uncertainty (a circle), the target, and the planned path through the next tracks. A click emits
+its uncertainty (a circle), the target, the planned path through the next tracks, the playing track's tag, and a
+legend of these marks under the plane when there is room for it. A click emits
 target_picked(v, a) in "target" mode or mood_set(v, a) in "mood" mode; Shift+click does the other one.
 
 StrategyBar: strategy selector (match / lift / calm / custom), steps spin box, and the tracker's inferred
@@ -96,6 +97,7 @@ class MoodMap(QWidget):
         self._mood: tuple[float, float, float] | None = None
         self._target: tuple[float, float] | None = None
         self._path: list[tuple[float, float]] = []
+        self._playing: tuple[float, float] | None = None
         self._mode = "target"
         self._dots: QImage | None = None  # cached layer of track dots
         self._dots_size = (0, 0)
@@ -130,6 +132,15 @@ class MoodMap(QWidget):
         self._path = [(_clamp(float(v)), _clamp(float(a))) for v, a in points]
         self.update()
 
+    def set_playing(self, valence: float, arousal: float) -> None:
+        """The playing track's tag (a note-shaped mark)."""
+        self._playing = (_clamp(float(valence)), _clamp(float(arousal)))
+        self.update()
+
+    def clear_playing(self) -> None:
+        self._playing = None
+        self.update()
+
     def set_mode(self, mode: str) -> None:
         """'target' (a click picks a custom target) or 'mood' (a click says how you feel)."""
         if mode not in ("target", "mood"):
@@ -140,12 +151,19 @@ class MoodMap(QWidget):
         return self._mode
 
     # ------------------------------------------------------------------ geometry
+    TOP = 10  # the plane hangs from the top of the widget, under the strategy bar; the legend takes the rest
+
     def plane_rect(self) -> QRectF:
         m = self.MARGIN
-        side = max(10.0, min(self.width(), self.height()) - 2.0 * m)
+        side = max(10.0, min(self.width() - 2.0 * m, self.height() - self.TOP - m))
         x = (self.width() - side) / 2.0
-        y = (self.height() - side) / 2.0
-        return QRectF(x, y, side, side)
+        return QRectF(x, float(self.TOP), side, side)
+
+    def legend_rows(self) -> int:
+        """How many lines of the legend fit under the plane (0 when the widget is about square)."""
+        line = self.fontMetrics().height() + 4
+        room = self.height() - (self.plane_rect().bottom() + self.MARGIN + 6)
+        return max(0, min(len(self.LEGEND_TEXT), int(room // line)))
 
     def to_widget(self, v: float, a: float) -> QPointF:
         r = self.plane_rect()
@@ -284,7 +302,10 @@ class MoodMap(QWidget):
             p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(c, 5, 5)
-        # Current mood with its uncertainty.
+        # The playing track, under the listener's mood (they often coincide: music is one of its readers).
+        if self._playing:
+            self._draw_note(p, self.to_widget(*self._playing), pal)
+        # Current mood with its uncertainty (the circle kept inside the plane).
         if self._mood:
             v, a, spread = self._mood
             c = self.to_widget(v, a)
@@ -294,11 +315,67 @@ class MoodMap(QWidget):
             p.setBrush(fill)
             p.setPen(QPen(pal.highlight().color(), 1.2, Qt.PenStyle.DotLine))
             if rad > 1:
+                p.save()
+                p.setClipRect(r)
                 p.drawEllipse(c, rad, rad)
+                p.restore()
             p.setBrush(pal.highlight())
             p.setPen(QPen(pal.highlightedText().color(), 1.5))
             p.drawEllipse(c, 6, 6)
+        self._draw_legend(p, r, pal)
         p.end()
+
+    LEGEND_TEXT = {
+        "playing": "now playing",
+        "mood": "your mood (the circle: how unsure)",
+        "target": "target (click the map)",
+        "path": "the next tracks, in order",
+        "tracks": "your tracks, by mood",
+    }
+
+    def _draw_note(self, p: QPainter, c: QPointF, pal) -> None:
+        p.setPen(QPen(pal.window().color(), 3.0))  # a halo, so the mark reads over dots and the path
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(c, 9, 9)
+        p.setPen(QPen(QColor(40, 40, 40), 2.0))
+        p.setBrush(QColor(255, 255, 255, 230))
+        p.drawEllipse(c, 9, 9)
+        p.setPen(QColor(40, 40, 40))
+        p.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), int(Qt.AlignmentFlag.AlignCenter), "\u266a")
+
+    def _draw_legend(self, p: QPainter, r: QRectF, pal) -> None:
+        """One line per mark under the plane, as many as fit."""
+        line = self.fontMetrics().height() + 4
+        top = r.bottom() + self.MARGIN + 6
+        x = r.left() + 10
+        for i, key in enumerate(list(self.LEGEND_TEXT)[:self.legend_rows()]):
+            y = top + i * line
+            c = QPointF(x, y + line / 2.0)
+            if key == "playing":
+                self._draw_note(p, c, pal)
+            elif key == "mood":
+                p.setBrush(pal.highlight())
+                p.setPen(QPen(pal.highlightedText().color(), 1.5))
+                p.drawEllipse(c, 6, 6)
+            elif key == "target":
+                p.setPen(QPen(QColor(200, 40, 160), 2.2))
+                p.drawLine(QPointF(c.x() - 8, c.y()), QPointF(c.x() + 8, c.y()))
+                p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawEllipse(c, 5, 5)
+            elif key == "path":
+                p.setPen(QPen(pal.text().color(), 1.2))
+                p.setBrush(pal.base())
+                p.drawEllipse(c, 7, 7)
+                p.drawText(QRectF(c.x() - 7, c.y() - 7, 14, 14), int(Qt.AlignmentFlag.AlignCenter), "1")
+            else:
+                p.setPen(Qt.PenStyle.NoPen)
+                for j, q in enumerate(("Q1", "Q2", "Q3", "Q4")):
+                    p.setBrush(QUADRANT_COLOURS[q])
+                    p.drawEllipse(QPointF(c.x() - 7 + j * 4.7, c.y()), 2.5, 2.5)
+            p.setPen(pal.text().color())
+            p.drawText(QRectF(x + 16, y, r.right() - x - 16, line),
+                       int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), self.LEGEND_TEXT[key])
 
 
 class StrategyBar(QWidget):
