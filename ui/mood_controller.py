@@ -58,7 +58,7 @@ class MoodController(QObject):
         w.library_changed.connect(self._library_timer.start)
         w.engine.track_changed.connect(self._track_started)
         w.engine.track_changed.connect(self._show_playing)
-        w.tagging.result.connect(lambda path, _fields: self._show_playing(path) if path == w.engine.current else None)
+        w.tagging.result.connect(self._track_tagged)  # a bound slot: queued to this (GUI) thread
         w.engine.track_finished.connect(self._track_finished)
         w.queue_pinned_changed.connect(self._pinned_changed)
         w.auto_fill = self.fill
@@ -141,6 +141,10 @@ class MoodController(QObject):
             self.map.clear_playing()
         else:
             self.map.set_playing(float(t["valence"]), float(t["arousal"]))
+
+    def _track_tagged(self, path: str, _fields: dict) -> None:
+        if path == self.window.engine.current:
+            self._show_playing(path)
 
     def _track_finished(self, path: str, fraction: float, skipped: bool) -> None:
         from library import history
