@@ -7,7 +7,7 @@ from library.scanner import scan_folder
 from library.store import Store
 from player.backend import NullBackend
 from player.engine import PlayerEngine
-from ui.main_window import MainWindow, scan_message
+from ui.main_window import MainWindow, scan_message, tagging_rate_text
 from ui.queue_model import MIME
 from ui.workers import SyncPool, set_pool
 
@@ -137,3 +137,11 @@ def test_scan_message_names_the_folder_and_the_counts_that_matter(tmp_path, medi
     assert scan_message(again) == f"Scanned {media_dir.name}: {again['files']} files ({again['problems']} problems) " \
         f"in {again['seconds']:.1f} s"
     assert "nothing changed" in scan_message({**again, "problems": 0})
+
+
+def test_tagging_rate_text_says_how_long_the_rest_takes() -> None:
+    assert tagging_rate_text(0, 10, 0.0) == ""
+    assert tagging_rate_text(10, 100, 3.0) == "3.0 tracks/s, under a minute left"  # 30 s
+    assert tagging_rate_text(100, 1000, 2.5) == "2.5 tracks/s, about 6 min left"  # 360 s
+    assert tagging_rate_text(0, 20000, 2.0) == "2.0 tracks/s, about 2 h 47 min left"  # 10,000 s
+    assert tagging_rate_text(50, 50, 4.0) == "4.0 tracks/s"

@@ -67,6 +67,23 @@ def scan_message(s: dict) -> str:
     return f"Scanned {folder_label(s['folder'])}: {s['files']} files{changes} in {s['seconds']:.1f} s"
 
 
+def tagging_rate_text(done: int, total: int, rate: float) -> str:
+    """Beside the tagging progress bar: the pace, and roughly how long the rest will take at that pace."""
+    if rate <= 0:
+        return ""
+    left_s = max(0, total - done) / rate
+    if done >= total:
+        return f"{rate:.1f} tracks/s"
+    if left_s < 60:
+        eta = "under a minute left"
+    elif left_s < 3600:
+        eta = f"about {round(left_s / 60)} min left"
+    else:
+        h, m = divmod(round(left_s / 60), 60)
+        eta = f"about {h} h {m:02d} min left"
+    return f"{rate:.1f} tracks/s, {eta}"
+
+
 class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanResult
     library_changed = Signal()
@@ -457,7 +474,7 @@ class MainWindow(QMainWindow):
     def _on_tag_progress(self, done: int, total: int, rate: float) -> None:
         self.tag_bar.setRange(0, max(1, total))
         self.tag_bar.setValue(done)
-        self.tag_label.setText(f"{rate:.1f} tracks/s" if rate > 0 else "")
+        self.tag_label.setText(tagging_rate_text(done, total, rate))
 
     def _on_tag_result(self, path: str, fields: dict) -> None:
         """One track tagged: its row's mood columns fill in now (the store gets it with the next batch)."""
