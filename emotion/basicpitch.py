@@ -154,7 +154,8 @@ def build(tensors: dict):
             kt, kf = layer.kernel_size
             st, sf = layer.stride
             pf, pt = same(kf, sf, x.shape[3]), same(kt, st, x.shape[2])
-            return layer(F.pad(x, (pf[0], pf[1], pt[0], pt[1])))
+            # channels-last (NHWC) convolutions: ~15 % faster on CPU here, equal to ~1e-6
+            return layer(F.pad(x, (pf[0], pf[1], pt[0], pt[1])).contiguous(memory_format=torch.channels_last))
 
         def cqt(self, x: torch.Tensor) -> torch.Tensor:  # x: B x N -> B x T x N_BINS magnitudes
             x = x[:, None, :]
@@ -199,7 +200,7 @@ def build(tensors: dict):
 
     from emotion.musicnn import load_prefixed
 
-    return load_prefixed(BasicPitch(), tensors, KEY)
+    return load_prefixed(BasicPitch(), tensors, KEY).to(memory_format=torch.channels_last)
 
 
 # --- what the audio model reads: key / register / note-onset features of the note salience -------------------------
@@ -251,26 +252,20 @@ def chunk_starts(n_samples: int, chunks: int) -> list[int]:
 
 def excerpt_salience(net, excerpts: list[np.ndarray], sr: int, chunks: int) -> np.ndarray:
     """salience_features of each excerpt window (mono float audio at `sr`; W x N_SALIENCE), each read from
-    `chunks` 2-s network windows spread across it (one batch through the network)."""
+    `chunks` 2-s network windows spread across it (one batch through the network per excerpt: the activations of
+    a whole track's chunks at once would take ~0.2 GB per worker)."""
     import torch
 
-    batch, owner = [], []
-    for i, y in enumerate(excerpts):
+    rows = []
+    for y in excerpts:
         y = resample(np.asarray(y, np.float32), sr)
         if len(y) < WINDOW:
             y = np.pad(y, (0, WINDOW - len(y)))
-        for s in chunk_starts(len(y), chunks):
-            batch.append(y[s:s + WINDOW])
-            owner.append(i)
-    with torch.inference_mode():
-        out = net(torch.from_numpy(np.ascontiguousarray(np.stack(batch))))
-    note, onset = out["note"].numpy(), out["onset"].numpy()
-    owner_arr = np.array(owner)
-    rows = []
-    for i in range(len(excerpts)):
-        m = owner_arr == i
-        rows.append(salience_features(note[m].reshape(-1, N_KEYS).mean(axis=0),
-                                      onset[m].reshape(-1, N_KEYS).mean(axis=0)))
+        batch = np.stack([y[s:s + WINDOW] for s in chunk_starts(len(y), chunks)])
+        with torch.inference_mode():
+            out = net(torch.from_numpy(np.ascontiguousarray(batch)))
+        rows.append(salience_features(out["note"].numpy().reshape(-1, N_KEYS).mean(axis=0),
+                                      out["onset"].numpy().reshape(-1, N_KEYS).mean(axis=0)))
     return np.stack(rows)
 
 
