@@ -37,7 +37,7 @@ from emotion.mood_space import GEMS, QUADRANT_MOOD_WORDS, QUADRANTS
 WEIGHTS_NAME = "audio_mood.safetensors"
 N_WINDOWS = 3
 PATCHES_PER_WINDOW = 2
-SALIENCE_CHUNKS = 2  # Basic Pitch 2-s stretches per window (its first and last 2 s)
+SALIENCE_CHUNKS = 4  # Basic Pitch 2-s stretches per window (4 x ~2 s: all of its 8 s)
 # head outputs: valence/arousal logits of the EMOPIA expert (0:2), quadrant logits (2:6), GEMS logits (6:15),
 # valence/arousal of the recordings (Emotify) expert (15:17), domain logit (17: rendered-symbolic vs recording)
 N_OUT = 2 + 4 + len(GEMS) + 2 + 1

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from emotion import audio_features as af
+from emotion.audio_model import SALIENCE_CHUNKS
 from library import synth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,14 +123,17 @@ def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     # the default config's MTT hears each window's first patch only: it is featurised (and cached) that way,
     # exactly as the tagger computes it live
     assert model.mtt_first_only
-    caches = sorted((tmp_path / "work" / "cache" / (train_audio.FEATS_VERSION + "m1")).glob("emotify__*.npz"))
-    assert caches
+    cdir = train_audio.cache_dir(tmp_path / "work", **train_audio.feature_kind(train_audio.DEFAULT_CFG))
+    caches = sorted(cdir.glob("emotify__*.npz"))
+    assert caches and list(model.parts) == train_audio.DEFAULT_CFG["parts"]
     cached = np.load(caches[0])
     clip = caches[0].stem.split("__", 1)[1]
     live = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / f"{clip}.ogg"))
     assert len(cached["mtt_pen"]) == len(cached["hc"]) == 3 and len(cached["pen"]) == 6
     for key in ("hc", "pen", "logits", "mtt_pen", "mtt_logits"):
         np.testing.assert_allclose(live[key], cached[key], atol=1e-5, err_msg=key)
+    if "sal" in model.parts:  # Basic Pitch salience, as the tagger computes it live
+        np.testing.assert_allclose(live["sal"], cached["sal"], atol=1e-4)
     # the renderings too (they are most of the files): MTT ran on the first patches only, not on all of them
     renders = [p for p in sorted(caches[0].parent.glob("*.npz")) if not p.name.startswith("emotify__")]
     assert renders
@@ -179,7 +183,7 @@ def test_tiny_training_with_basic_pitch_salience(tmp_path: Path) -> None:
     for k, v in bp.convert(bp.find_checkpoint()).items():  # the package's network, converted, rides along
         np.testing.assert_array_equal(weights[k], v, err_msg=k)
     model = AudioMoodModel.load(out / "audio_mood.safetensors", threads=1)
-    assert model.basic_pitch is not None and model.parts[-1] == "sal" and model.salience_chunks == 2
+    assert model.basic_pitch is not None and model.parts[-1] == "sal" and model.salience_chunks == SALIENCE_CHUNKS == 4
     clip = caches[0].stem.split("__", 1)[1]
     feats = model.features_excerpts(af.load_excerpts(SHARED / "emotify" / "audio" / f"{clip}.ogg"))
     assert feats["sal"].shape == (3, bp.N_SALIENCE)
