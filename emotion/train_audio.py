@@ -631,8 +631,9 @@ slow for the tagger. With the port made ~15 % faster (channels-last convolutions
 was measured with the shipped recipe: four 2-s stretches per window (`audio_model.SALIENCE_CHUNKS` = 4, spread
 evenly, all 8 s), the 20 salience features in the hc-only group, everything else as before (throw-away wrapper
 that set the chunk count, `--cv-only [--seed S]`, one cache; on the default split the shipped run from scratch,
-whose features differ from that cache's by ~1e-6 after the port's speed-up, gave the same figures except valence
-0.771 instead of 0.767, four clips near 0). Against the model shipped before (7685ffbd49d5) on three fold splits,
+whose features differ slightly from that cache's (the port's speed-up moves activations by ~1e-6, and fresh
+featurisations differ in float rounding), gave the same figures except valence 0.771 instead of 0.767: 3-4 of
+875 clips). Against the model shipped before (7685ffbd49d5) on three fold splits,
 default split from the shipped run: Q 0.688 -> 0.697, 0.687 -> 0.690, 0.689 -> 0.707; V 0.762 -> 0.771, 0.750 ->
 0.771, 0.763 -> 0.778; A 0.904 -> 0.897, 0.903 -> 0.899, 0.896 ->
 0.896; rV 0.456 -> 0.460, 0.444 -> 0.456, 0.426 -> 0.431; rA 0.773 -> 0.784, 0.785 -> 0.793, 0.775 -> 0.786.
@@ -643,7 +644,7 @@ only, a throw-away patch: 0.896 on the default split) but from the quadrant head
 Salience in both groups (one split) lifts valence as much but costs Emotify valence r, so it stays in the hc
 group. Cost: `bench/tag.py --tracks 200` 4.17 -> 2.53 tracks/s, peak RSS 573 -> 725 MB, same machine, same hour
 (the experiment's weights; the first try ran a track's 12 stretches as one batch and peaked at 1,055 MB, one
-batch per window keeps it under the 1 GB target), 2.43 tracks/s and 655 MB with the shipped weights an hour later;
+batch per window keeps it under the 1 GB target), 2.43 tracks/s and 655 MB with the shipped weights 40 min later;
 featurising all 2,925 files 20.8 -> 27.4 min.
 
 The second backbone was checked on two more fold splits (CV seeds 1 and 2, MSD only -> + MTT on both patches;
