@@ -826,6 +826,7 @@ heard over all of each window it moved quadrant and valence up on every fold spl
 
 def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Path, counts: dict,
                timing: dict, extra: str = "") -> None:
+    n_sal = check_salience_cfg(cfg) if "sal" in cfg["parts"] else 0  # Basic Pitch stretches per window
     lines = [
         f"# Audio mood model (`{weights.name}`)",
         "",
@@ -845,10 +846,10 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
         + ("the window's first patch only" if mtt_first_only(cfg) else "the same patches")
         + " (`mtt_patches_per_window`)"
         + (f"; and the pretrained, frozen **Basic Pitch** note-salience network (Bittner et al. 2022, Spotify: "
-           f"polyphonic transcription from a harmonic CQT; `emotion/basicpitch.py`) on {check_salience_cfg(cfg)}"
+           f"polyphonic transcription from a harmonic CQT; `emotion/basicpitch.py`) on {n_sal}"
            " stretches of 2 s per window ("
-           + ("its first and last 2 s" if check_salience_cfg(cfg) == 2 else "spread evenly across it, all of its 8 s"
-              if check_salience_cfg(cfg) * 2 >= 8 else "spread evenly across it")
+           + ("its first and last 2 s" if n_sal == 2 else
+              "spread evenly across it" + (", all of its 8 s" if 2 * n_sal >= 8 else ""))
            + ", resampled to 22.05 kHz), read as 20 features: "
            "fit of the pitch-class profile to the best major and minor key (Krumhansl-Kessler), the profile "
            "relative to that key's tonic, register (mean key and spread of the salience above its median) and "
@@ -1000,7 +1001,7 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 "decoded, " + (f"{2 * N_WINDOWS} patches through MSD musicnn and the {N_WINDOWS} first ones (one "
                                "a window) through MTT musicnn" if mtt_first_only(cfg) else
                                "the same patches through both musicnn networks")
-                + (f", and {N_WINDOWS} x {check_salience_cfg(cfg)} stretches of 2 s through Basic Pitch (one "
+                + (f", and {N_WINDOWS} x {n_sal} stretches of 2 s through Basic Pitch (one "
                    "batch per window)." if "sal" in cfg["parts"] else "."),
             ]
     lines += [

@@ -286,22 +286,11 @@ class MoodMap(QWidget):
             p.setPen(QPen(pal.text().color(), 1.6, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPath(path)
-            p.setBrush(pal.base())
             for i, (v, a) in enumerate(self._path):
-                c = self.to_widget(v, a)
-                p.setPen(QPen(pal.text().color(), 1.2))
-                p.drawEllipse(c, 7, 7)
-                p.drawText(
-                    QRectF(c.x() - 7, c.y() - 7, 14, 14), int(Qt.AlignmentFlag.AlignCenter), str(i + 1)
-                )
+                self._draw_stop(p, self.to_widget(v, a), str(i + 1), pal)
         # Target.
         if self._target:
-            c = self.to_widget(*self._target)
-            p.setPen(QPen(QColor(200, 40, 160), 2.2))
-            p.drawLine(QPointF(c.x() - 8, c.y()), QPointF(c.x() + 8, c.y()))
-            p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawEllipse(c, 5, 5)
+            self._draw_target(p, self.to_widget(*self._target))
         # The playing track, under the listener's mood (they often coincide: music is one of its readers).
         if self._playing:
             self._draw_note(p, self.to_widget(*self._playing), pal)
@@ -319,9 +308,7 @@ class MoodMap(QWidget):
                 p.setClipRect(r)
                 p.drawEllipse(c, rad, rad)
                 p.restore()
-            p.setBrush(pal.highlight())
-            p.setPen(QPen(pal.highlightedText().color(), 1.5))
-            p.drawEllipse(c, 6, 6)
+            self._draw_mood(p, c, pal)
         self._draw_legend(p, r, pal)
         p.end()
 
@@ -333,7 +320,31 @@ class MoodMap(QWidget):
         "tracks": "your tracks, by mood",
     }
 
-    def _draw_note(self, p: QPainter, c: QPointF, pal) -> None:
+    # The marks, drawn the same on the plane and in the legend.
+    @staticmethod
+    def _draw_stop(p: QPainter, c: QPointF, label: str, pal) -> None:
+        """A planned track: a numbered circle."""
+        p.setPen(QPen(pal.text().color(), 1.2))
+        p.setBrush(pal.base())
+        p.drawEllipse(c, 7, 7)
+        p.drawText(QRectF(c.x() - 7, c.y() - 7, 14, 14), int(Qt.AlignmentFlag.AlignCenter), label)
+
+    @staticmethod
+    def _draw_target(p: QPainter, c: QPointF) -> None:
+        p.setPen(QPen(QColor(200, 40, 160), 2.2))
+        p.drawLine(QPointF(c.x() - 8, c.y()), QPointF(c.x() + 8, c.y()))
+        p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(c, 5, 5)
+
+    @staticmethod
+    def _draw_mood(p: QPainter, c: QPointF, pal) -> None:
+        p.setBrush(pal.highlight())
+        p.setPen(QPen(pal.highlightedText().color(), 1.5))
+        p.drawEllipse(c, 6, 6)
+
+    @staticmethod
+    def _draw_note(p: QPainter, c: QPointF, pal) -> None:
         p.setPen(QPen(pal.window().color(), 3.0))  # a halo, so the mark reads over dots and the path
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawEllipse(c, 9, 9)
@@ -354,20 +365,11 @@ class MoodMap(QWidget):
             if key == "playing":
                 self._draw_note(p, c, pal)
             elif key == "mood":
-                p.setBrush(pal.highlight())
-                p.setPen(QPen(pal.highlightedText().color(), 1.5))
-                p.drawEllipse(c, 6, 6)
+                self._draw_mood(p, c, pal)
             elif key == "target":
-                p.setPen(QPen(QColor(200, 40, 160), 2.2))
-                p.drawLine(QPointF(c.x() - 8, c.y()), QPointF(c.x() + 8, c.y()))
-                p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawEllipse(c, 5, 5)
+                self._draw_target(p, c)
             elif key == "path":
-                p.setPen(QPen(pal.text().color(), 1.2))
-                p.setBrush(pal.base())
-                p.drawEllipse(c, 7, 7)
-                p.drawText(QRectF(c.x() - 7, c.y() - 7, 14, 14), int(Qt.AlignmentFlag.AlignCenter), "1")
+                self._draw_stop(p, c, "1", pal)
             else:
                 p.setPen(Qt.PenStyle.NoPen)
                 for j, q in enumerate(("Q1", "Q2", "Q3", "Q4")):
