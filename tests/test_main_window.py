@@ -145,3 +145,63 @@ def test_tagging_rate_text_says_how_long_the_rest_takes() -> None:
     assert tagging_rate_text(100, 1000, 2.5) == "2.5 tracks/s, about 6 min left"  # 360 s
     assert tagging_rate_text(0, 20000, 2.0) == "2.0 tracks/s, about 2 h 47 min left"  # 10,000 s
     assert tagging_rate_text(50, 50, 4.0) == "4.0 tracks/s"
+
+
+def _shown_titles(w) -> list[str]:
+    header = w.table.horizontalHeader()
+    return [w.library.headerData(header.logicalIndex(v), Qt.Orientation.Horizontal) for v in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(v))]
+
+
+def test_mood_column_comes_right_after_the_artist(window):
+    assert _shown_titles(window)[:3] == ["Title", "Artist", "Mood"]
+    # the first three columns fit a 1024-px window's library pane (~400 px), so the mood tags are in view
+    header = window.table.horizontalHeader()
+    assert sum(header.sectionSize(header.logicalIndex(v)) for v in range(3)) <= 360
+
+
+def test_columns_hidden_from_the_header_menu_stay_hidden_after_restart(window, qtbot, tmp_path):
+    from ui.table_columns import column_menu
+
+    menu = column_menu(window.table)
+    actions = {a.text(): a for a in menu.actions() if a.isCheckable()}
+    assert [a.text() for a in menu.actions() if a.isCheckable()] == _shown_titles(window)
+    assert not actions["Title"].isEnabled(), "the title cannot be hidden"
+    actions["Album"].setChecked(False)
+    actions["Genre"].setChecked(False)
+    assert "Album" not in _shown_titles(window) and "Genre" not in _shown_titles(window)
+    header = window.table.horizontalHeader()
+    header.moveSection(header.visualIndex(4), 0)  # Length dragged to the front
+    window.table.setColumnWidth(1, 150)
+    window.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    window.close()
+    again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
+    qtbot.addWidget(again)
+    assert _shown_titles(again)[:4] == ["Length", "Title", "Artist", "Mood"]
+    assert "Album" not in _shown_titles(again) and "Genre" not in _shown_titles(again)
+    assert again.table.columnWidth(1) == 150
+    artists = [again.filter.index(r, 1).data() or "" for r in range(again.filter.rowCount())]
+    assert artists == sorted(artists, key=str.casefold, reverse=True), "the sort is kept too"
+    # shown again from the menu, and reset to the first layout
+    menu = column_menu(again.table)
+    next(a for a in menu.actions() if a.text() == "Album").setChecked(True)
+    assert "Album" in _shown_titles(again)
+    next(a for a in menu.actions() if a.text() == "Reset columns").trigger()
+    assert _shown_titles(again) == ["Title", "Artist", "Mood", "Album", "Genre", "Length", "Valence", "Arousal",
+                                    "Mood words"]
+
+
+def test_a_layout_that_does_not_fit_the_columns_is_ignored(window):
+    from PySide6.QtWidgets import QHeaderView
+
+    from ui.table_columns import header_state, restore_header
+
+    header = window.table.horizontalHeader()
+    other = QHeaderView(Qt.Orientation.Horizontal)  # a header with no model: no columns
+    assert not restore_header(header, header_state(other))
+    saved = header_state(header)
+    assert not restore_header(header, {**saved, "columns": saved["columns"][:-1]}), "an older version's columns"
+    assert not restore_header(header, "AAAA/wAAAAAAAAAB")  # the shape of no version
+    assert not restore_header(header, None)
+    assert restore_header(header, saved)
+    assert _shown_titles(window)[:3] == ["Title", "Artist", "Mood"]

@@ -40,6 +40,7 @@ from ui.library_model import LibraryFilter, LibraryModel, format_duration
 from ui.now_playing import NowPlaying
 from ui.problems_view import ProblemsView
 from ui.queue_model import QueueModel
+from ui.table_columns import header_state, install_column_menu, restore_header, set_default_columns
 from ui.tagging import TaggingController
 from ui.workers import run_in_background
 
@@ -179,8 +180,8 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((125, 90, 90, 60, 48, 54, 54, 125)):
-            self.table.setColumnWidth(col, width)
+        set_default_columns(self.table)
+        install_column_menu(self.table)
         self.add_folder_btn = QPushButton("Add folder…")
         lib_top = QHBoxLayout()
         lib_top.addWidget(self.filter_edit, 1)
@@ -628,6 +629,7 @@ class MainWindow(QMainWindow):
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
         self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
         self.store.set_state("splitter", self.splitter.sizes())
+        self.store.set_state("library_columns", header_state(self.table.horizontalHeader()))
         self.store.set_state("saved_at", time.time())
         self.store.flush()
 
@@ -642,6 +644,7 @@ class MainWindow(QMainWindow):
         sizes = self.store.get_state("splitter")
         if sizes:
             self.splitter.setSizes([int(s) for s in sizes])
+        restore_header(self.table.horizontalHeader(), self.store.get_state("library_columns"))
 
     def restore_state(self) -> None:
         self.restore_layout()

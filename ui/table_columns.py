@@ -1,0 +1,91 @@
+"""The library table's columns: which show, in what order, how wide; chosen from the header's context menu
+(right-click a column title, as in Strawberry or Quod Libet), dragged to reorder, and kept across restarts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
+
+# The first place of each column on a fresh install (logical column -> width). The mood column comes right after
+# the artist, so on a small screen the mood tags, the player's own feature, are in view without scrolling.
+# Logical columns are those of ui.library_model.COLUMNS.
+DEFAULT_ORDER = (0, 1, 7, 2, 3, 4, 5, 6, 8)
+DEFAULT_WIDTHS = {0: 125, 1: 90, 7: 125, 2: 90, 3: 60, 4: 48, 5: 54, 6: 54}
+ALWAYS_SHOWN = (0,)  # the title: a row with no title tells nothing
+
+
+def set_default_columns(table: QTableView) -> None:
+    """The fresh-install layout: DEFAULT_ORDER, DEFAULT_WIDTHS, every column shown."""
+    header = table.horizontalHeader()
+    for visual, logical in enumerate(DEFAULT_ORDER):
+        if logical < header.count():
+            header.moveSection(header.visualIndex(logical), visual)
+    for logical, width in DEFAULT_WIDTHS.items():
+        table.setColumnWidth(logical, width)
+    for logical in range(header.count()):
+        header.setSectionHidden(logical, False)
+
+
+def install_column_menu(table: QTableView) -> None:
+    """Movable column titles, and a context menu on them with one check box per column."""
+    header = table.horizontalHeader()
+    header.setSectionsMovable(True)
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    header.customContextMenuRequested.connect(lambda pos: column_menu(table).exec(header.mapToGlobal(pos)))
+
+
+def column_menu(table: QTableView) -> QMenu:
+    """The header's menu: a check box per column in the order shown (the title cannot be hidden), then a reset."""
+    header = table.horizontalHeader()
+    model = table.model()
+    menu = QMenu(table)
+    for visual in range(header.count()):
+        logical = header.logicalIndex(visual)
+        name = str(model.headerData(logical, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
+        action = QAction(name, menu, checkable=True)
+        action.setChecked(not header.isSectionHidden(logical))
+        action.setEnabled(logical not in ALWAYS_SHOWN)
+        action.setData(logical)
+        action.toggled.connect(lambda shown, col=logical: show_column(table, col, shown))
+        menu.addAction(action)
+    menu.addSeparator()
+    menu.addAction("Reset columns", lambda: set_default_columns(table))
+    return menu
+
+
+def show_column(table: QTableView, logical: int, shown: bool) -> None:
+    if logical in ALWAYS_SHOWN and not shown:
+        return
+    header = table.horizontalHeader()
+    header.setSectionHidden(logical, not shown)
+    if shown and header.sectionSize(logical) < header.minimumSectionSize() + 4:
+        table.setColumnWidth(logical, DEFAULT_WIDTHS.get(logical, 100))
+
+
+def _names(header: QHeaderView) -> list[str]:
+    model = header.model()
+    if model is None:
+        return []
+    return [str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
+            for c in range(model.columnCount())]
+
+
+def header_state(header: QHeaderView) -> dict:
+    """Order, widths, hidden columns and sort of the header, with the column names it was saved for (for the
+    store)."""
+    return {"columns": _names(header), "state": bytes(header.saveState().toBase64().data()).decode()}
+
+
+def restore_header(header: QHeaderView, saved: object) -> bool:
+    """Put back a header_state; False (and the header unchanged) when there is none, or it was saved for other
+    columns (another version's), or Qt cannot read it."""
+    if not isinstance(saved, dict) or saved.get("columns") != _names(header) or not saved.get("state"):
+        return False
+    before = header.saveState()
+    if not header.restoreState(QByteArray.fromBase64(str(saved["state"]).encode())):
+        header.restoreState(before)
+        return False
+    for logical in ALWAYS_SHOWN:
+        header.setSectionHidden(logical, False)
+    return True
