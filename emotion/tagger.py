@@ -10,6 +10,8 @@ Plain Python threading (no Qt): the UI wraps the callbacks into Qt signals.
   still hangs past the limit is abandoned and the file recorded as a problem.
 - Results are written to the store in batches (`update_tracks` + `flush`); `on_result` hears of each track as
   soon as it is tagged (so a view can fill in live), `on_tagged` of each batch once it is written.
+- The workers run at a lower CPU priority (`TAG_NICE`) than the rest of the app, so playback and the window stay
+  responsive while the cores are busy tagging.
 """
 
 from __future__ import annotations
@@ -91,11 +93,39 @@ class ModelUnavailable(RuntimeError):
     """The audio model file is missing or cannot be loaded: mood tagging is off (the player goes on)."""
 
 
-class _DaemonPool:
-    """A minimal pool of daemon threads. ThreadPoolExecutor joins its threads at interpreter exit, so one decode
-    that hangs past its time limit (abandoned below) would keep `main.py tag` from ever exiting."""
+TAG_NICE = 10  # how much lower than the rest of the app the tagging workers run (Unix nice increment)
 
-    def __init__(self, workers: int, name: str) -> None:
+
+def thread_priority() -> int:
+    """The calling thread's nice value (0 where the platform has none)."""
+    try:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    except (AttributeError, OSError):
+        return 0
+
+
+def lower_this_thread(nice: int | None) -> bool:
+    """Run the calling thread at nice value `nice` (Linux: nice is per thread; threads and decoder processes it
+    starts inherit it) unless it already runs that low, so that playback and the window keep the cores they need
+    while tracks are tagged. False where the platform cannot (the work then runs at its old priority)."""
+    if nice is None or not hasattr(os, "setpriority"):
+        return False
+    try:
+        tid = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, tid) < nice:
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, nice))
+    except OSError:
+        return False
+    return True
+
+
+class _DaemonPool:
+    """A minimal pool of daemon threads, run at nice value `nice`. ThreadPoolExecutor joins its threads at
+    interpreter exit, so one decode that hangs past its time limit (abandoned below) would keep `main.py tag`
+    from ever exiting."""
+
+    def __init__(self, workers: int, name: str, nice: int | None = None) -> None:
+        self._nice = nice
         self._jobs: _queue.SimpleQueue = _queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True)
                          for i in range(max(1, workers))]
@@ -103,6 +133,7 @@ class _DaemonPool:
             t.start()
 
     def _work(self) -> None:
+        lower_this_thread(self._nice)
         while True:
             job = self._jobs.get()
             if job is None:
@@ -179,6 +210,8 @@ class Tagger:
         self.summary: TagSummary | None = None
         self._started: dict[str, float] = {}
         self.hang_grace_s = 10.0  # extra seconds past time_limit_s before a stuck decode is abandoned
+        self.nice = TAG_NICE  # the workers' priority below the app's (0: the same)
+        self._base_priority: int | None = None  # of the thread that started the run
 
     # --- control ---------------------------------------------------------------------------------------------
 
@@ -208,6 +241,7 @@ class Tagger:
         if self.is_running():
             assert self._thread is not None
             return self._thread
+        self._base_priority = thread_priority()
         self._thread = threading.Thread(target=self._run_safe, name="moodtape-tagger", daemon=True)
         self._thread.start()
         return self._thread
@@ -218,6 +252,7 @@ class Tagger:
         return self.summary
 
     def _run_safe(self) -> None:
+        lower_this_thread(self._worker_nice())  # the background run's own thread (model load, store writes) too
         try:
             self.run()
         except Exception as exc:  # reported through summary / on_finished
@@ -254,6 +289,13 @@ class Tagger:
 
                 model_version = MODEL_VERSION
         return [t for t in self.store.all_tracks() if needs_tag(t, model_version)]
+
+    def _worker_nice(self) -> int | None:
+        """The nice value tagging runs at: `nice` below the thread that started it (None: leave it)."""
+        if self.nice <= 0:
+            return None
+        base = self._base_priority if self._base_priority is not None else thread_priority()
+        return min(19, base + self.nice)
 
     def _tag_one(self, path: str) -> dict:
         self._run_flag.wait()
@@ -300,7 +342,7 @@ class Tagger:
         by_path = {t["path"]: t for t in tracks}
         queue = list(tracks)
         in_flight: dict[Future, tuple[str, float]] = {}
-        ex = _DaemonPool(self.workers, "moodtape-tag")
+        ex = _DaemonPool(self.workers, "moodtape-tag", self._worker_nice())
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < self.workers * 2 and not self._cancel.is_set():
@@ -349,7 +391,7 @@ class Tagger:
                         for f in requeue:
                             queue.insert(0, by_path[in_flight.pop(f)[0]])
                         ex.shutdown(wait=False, cancel_futures=True)
-                        ex = _DaemonPool(self.workers, "moodtape-tag")
+                        ex = _DaemonPool(self.workers, "moodtape-tag", self._worker_nice())
                         problems.append((path, f"timed out after {self.time_limit_s:.0f} s"))
                         summary.failed += 1
                         done += 1

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from emotion.audio_features import DecodeError
 from emotion.tagger import Tagger, needs_tag, tag_key_for
 from library.store import Store
 
@@ -167,3 +168,32 @@ def test_tagger_gives_up_on_a_hanging_decode(library) -> None:
     assert s is not None and s.failed == s.total and s.tagged == 0
     assert any("timed out" in p["reason"] for p in store.problems("tag"))
     assert time.monotonic() - t0 < 20
+
+
+def test_tagging_runs_below_the_app_priority(library) -> None:
+    """The workers (and the background run's thread) run at a lower CPU priority than the thread that started
+    them, so playback and the window keep the cores they need."""
+    import os
+
+    from emotion.tagger import TAG_NICE
+
+    store, good, _ = library
+    seen: list[int] = []
+
+    class Probe:
+        version = "nice-test"
+
+        def predict_file(self, path, time_limit_s=30.0):
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            raise DecodeError("probe only")
+
+    here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    tagger = Tagger(store, model=Probe(), workers=2)
+    tagger.start().join(30)
+    assert seen and all(p == min(19, here + TAG_NICE) for p in seen), (here, seen)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here, "the caller's thread is unchanged"
+    seen.clear()
+    same = Tagger(store, model=type("P2", (Probe,), {"version": "nice-test-2"})(), workers=1)
+    same.nice = 0
+    same.run()
+    assert seen == [here] * len(seen) and seen
