@@ -264,9 +264,10 @@ def load_features(items: list[dict], per_window: int = 2, mtt_per_window: int | 
         z = np.load(it["cache"])
         f = {k: z[k] for k in ("hc", "harm", "pen", "logits", "mean_pool", "mtt_pen", "mtt_logits", "sal")
              if k in z.files}
-        if per_window == 1 and len(f["pen"]) == 2 * len(f["hc"]):
-            f = {k: (v if k in ("hc", "harm", "sal") else v[0::2]) for k, v in f.items()}
-        elif mtt_per_window == 1 and "mtt_pen" in f and len(f["mtt_pen"]) == 2 * len(f["hc"]):
+        two = 2 * len(f["hc"])  # rows of a part featurised on 2 patches per window
+        if per_window == 1:  # (a cache with MTT on first patches only already has one row a window for it)
+            f = {k: (v[0::2] if k not in ("hc", "harm", "sal") and len(v) == two else v) for k, v in f.items()}
+        elif mtt_per_window == 1 and "mtt_pen" in f and len(f["mtt_pen"]) == two:
             f["mtt_pen"], f["mtt_logits"] = f["mtt_pen"][0::2], f["mtt_logits"][0::2]
         out.append(f)
     return out

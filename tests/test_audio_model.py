@@ -501,3 +501,25 @@ def test_harmony_features_major_minor_and_transposition() -> None:
     assert c_minor[names.index("degree3")] > 3 * c_minor[names.index("degree4")]
     assert np.allclose(c_major, e_major, atol=0.08)
     assert not np.allclose(c_major, c_minor, atol=0.08)
+
+
+def test_cached_features_keep_each_windows_first_patch(tmp_path) -> None:
+    """A one-patch-a-window config reads each window's first patch from a cache featurised on two, whether the
+    cache holds MTT on both patches or (as the shipped recipe caches it) on first patches only."""
+    from emotion.train_audio import load_features
+
+    w = 3
+    pen = np.arange(2 * w, dtype=np.float32)[:, None] * np.ones((1, 200), np.float32)
+    mtt_both = 10 + pen
+    mtt_first = 10 + pen[0::2]
+    for name, mtt in (("both", mtt_both), ("first", mtt_first)):
+        path = tmp_path / f"{name}.npz"
+        np.savez(path, hc=np.zeros((w, 34), np.float32), sal=np.zeros((w, 20), np.float32), pen=pen,
+                 logits=pen[:, :50], mtt_pen=mtt, mtt_logits=mtt[:, :50])
+        one = load_features([{"cache": str(path)}], per_window=1)[0]
+        assert one["pen"][:, 0].tolist() == [0, 2, 4], name
+        assert one["mtt_pen"][:, 0].tolist() == [10, 12, 14], name
+        assert len(one["hc"]) == w and len(one["sal"]) == w
+        two = load_features([{"cache": str(path)}], per_window=2, mtt_per_window=1)[0]
+        assert two["pen"][:, 0].tolist() == list(range(2 * w))
+        assert two["mtt_pen"][:, 0].tolist() == [10, 12, 14], name
