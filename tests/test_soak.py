@@ -30,8 +30,9 @@ def test_soak_three_minutes_with_readers():
     assert {"figure", "unit", "baseline", "ratio"} <= set(r)
     assert r["crashes"] == 0 and out.returncode == 0, r["errors"]
     assert r["figure"] <= 10.0, f"RSS grew {r['figure']} % ({r['rss_start_mb']} -> {r['rss_end_mb']} MB)"
-    # fds: one extra anon_inode:[eventfd] showed up in 2 of ~8 runs (not yet traced; no new thread with it):
-    # allowed once, a growing leak is not
+    # fds: one extra anon_inode:[eventfd] showed up in 2 of ~8 runs; the 60-minute run of 2026-12-06 showed it
+    # with an idle "Thread (pooled)", started by work posted after the pool was emptied (the soak now empties it
+    # last). Still allowed once until enough runs show it gone; a growing leak is not
     assert r["leaked"]["threads"] <= 0 and r["leaked"]["fds"] <= 1, r["new_handles"]
     # the session really exercised every part
     assert r["steps"] >= 100 and r["tracks"] >= 10 and r["tagged"] == r["tracks"]
