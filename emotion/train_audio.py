@@ -812,6 +812,14 @@ against the first round): for C <= 0.01 the first 100 iterations reach the optim
 3-10 % above the optimum). The shipped fits (C 0.01 / 0.001) and the C's the inner CV picks (1e-4-0.1) are
 converged; the large-C candidates it rejects are early-stopped, as sklearn's default (max_iter 100) would be.
 
+MSD musicnn on one patch a window instead of two (each window's first 3 s; would save ~0.11 of ~0.72 core-s a
+track, about 15 % of the tagging time; 2026-12-06, `--cv-only --seed S --cfg '{"patches_per_window": 1}'` on the
+shipped run's cache, three splits, against the shipped recipe on the same cache): Q 0.697 -> 0.695, 0.690 ->
+0.695, 0.707 -> 0.704; V 0.771 -> 0.773, 0.771 -> 0.781, 0.777 -> 0.771; A 0.897 -> 0.893, 0.899 -> 0.903, 0.896
+-> 0.889; rV 0.460 -> 0.458, 0.456 -> 0.459, 0.431 -> 0.434; rA 0.784 -> 0.774, 0.793 -> 0.783, 0.786 -> 0.784.
+Emotify arousal r loses on every split (-0.007 on average) and arousal accuracy on two of three; the rest moves
+inside the noise. Not shipped: the tagger meets its speed target with two patches.
+
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
 labels and Emotify's induced-emotion ratings disagree on what "valence/arousal" sound like; on real music (the
