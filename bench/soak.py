@@ -269,13 +269,13 @@ def main(argv: list[str] | None = None) -> int:
         end = time.time() + 120
         while (window._scanning is not None or window.tagging.running) and time.time() < end:
             pump(0.2)
-        if pane is not None:
-            pane.wait_idle(30000)
         pump(1.0)
         # thread pools keep idle threads (each with an eventfd) for 30 s; waitForDone ends them, so that start
         # and end count the same threads. It comes after the last pump: work posted while pumping (a planner
         # re-index, say) starts a pooled thread again, and one such idle thread was the extra eventfd that
         # showed up at the end of some runs (seen with its "Thread (pooled)" in the 60-minute run of 2026-12-06)
+        if pane is not None:
+            pane.wait_idle(30000)
         from ui.workers import pool
 
         worker_pool = pool()

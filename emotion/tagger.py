@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import queue as _queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -96,8 +97,13 @@ class ModelUnavailable(RuntimeError):
 TAG_NICE = 10  # how much lower than the rest of the app the tagging workers run (Unix nice increment)
 
 
+PER_THREAD_NICE = sys.platform.startswith("linux")  # elsewhere a thread id is not a setpriority target
+
+
 def thread_priority() -> int:
-    """The calling thread's nice value (0 where the platform has none)."""
+    """The calling thread's nice value (0 where the platform has no per-thread nice)."""
+    if not PER_THREAD_NICE:
+        return 0
     try:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     except (AttributeError, OSError):
@@ -107,8 +113,9 @@ def thread_priority() -> int:
 def lower_this_thread(nice: int | None) -> bool:
     """Run the calling thread at nice value `nice` (Linux: nice is per thread; threads and decoder processes it
     starts inherit it) unless it already runs that low, so that playback and the window keep the cores they need
-    while tracks are tagged. False where the platform cannot (the work then runs at its old priority)."""
-    if nice is None or not hasattr(os, "setpriority"):
+    while tracks are tagged. Linux only; False elsewhere or when refused (the work then runs at its old
+    priority)."""
+    if nice is None or not PER_THREAD_NICE:
         return False
     try:
         tid = threading.get_native_id()

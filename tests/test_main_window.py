@@ -203,5 +203,16 @@ def test_a_layout_that_does_not_fit_the_columns_is_ignored(window):
     assert not restore_header(header, {**saved, "columns": saved["columns"][:-1]}), "an older version's columns"
     assert not restore_header(header, "AAAA/wAAAAAAAAAB")  # the shape of no version
     assert not restore_header(header, None)
+    window.table.setColumnWidth(1, 140)
+    before = _shown_titles(window)
+    # the right columns but a state Qt cannot read: the header is left as it was
+    assert not restore_header(header, {**saved, "state": "AAAA/wAAAAAAAAAB"})
+    assert _shown_titles(window) == before and window.table.columnWidth(1) == 140
+    assert header.stretchLastSection() and header.sectionsMovable()
     assert restore_header(header, saved)
+    assert window.table.columnWidth(1) == 90
+    header.setStretchLastSection(False)  # as an older version might have saved it
+    older = header_state(header)
+    header.setStretchLastSection(True)
+    assert restore_header(header, older) and header.stretchLastSection(), "the code's header settings win"
     assert _shown_titles(window)[:3] == ["Title", "Artist", "Mood"]

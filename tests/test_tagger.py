@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -170,8 +171,9 @@ def test_tagger_gives_up_on_a_hanging_decode(library) -> None:
     assert time.monotonic() - t0 < 20
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
 def test_tagging_runs_below_the_app_priority(library) -> None:
-    """The workers (and the background run's thread) run at a lower CPU priority than the thread that started
+    """The workers and the background run's thread run at a lower CPU priority than the thread that started
     them, so playback and the window keep the cores they need."""
     import os
 
@@ -179,6 +181,7 @@ def test_tagging_runs_below_the_app_priority(library) -> None:
 
     store, good, _ = library
     seen: list[int] = []
+    run_thread: list[int] = []
 
     class Probe:
         version = "nice-test"
@@ -188,9 +191,11 @@ def test_tagging_runs_below_the_app_priority(library) -> None:
             raise DecodeError("probe only")
 
     here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    tagger = Tagger(store, model=Probe(), workers=2)
+    tagger = Tagger(store, model=Probe(), workers=2, on_finished=lambda s: run_thread.append(
+        os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
     tagger.start().join(30)
     assert seen and all(p == min(19, here + TAG_NICE) for p in seen), (here, seen)
+    assert run_thread == [min(19, here + TAG_NICE)], "the run's own thread (it reports the end)"
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here, "the caller's thread is unchanged"
     seen.clear()
     same = Tagger(store, model=type("P2", (Probe,), {"version": "nice-test-2"})(), workers=1)

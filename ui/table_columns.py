@@ -27,12 +27,25 @@ def set_default_columns(table: QTableView) -> None:
         header.setSectionHidden(logical, False)
 
 
+def apply_header_settings(header: QHeaderView) -> None:
+    """What the code decides about the header (a restored state must not carry an older version's choice)."""
+    header.setSectionsMovable(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+
+
 def install_column_menu(table: QTableView) -> None:
     """Movable column titles, and a context menu on them with one check box per column."""
     header = table.horizontalHeader()
-    header.setSectionsMovable(True)
+    apply_header_settings(header)
     header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    header.customContextMenuRequested.connect(lambda pos: column_menu(table).exec(header.mapToGlobal(pos)))
+    header.customContextMenuRequested.connect(lambda pos: _show_menu(table, header.mapToGlobal(pos)))
+
+
+def _show_menu(table: QTableView, at) -> None:
+    menu = column_menu(table)
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu a right-click, gone once it closes
+    menu.popup(at)
 
 
 def column_menu(table: QTableView) -> QMenu:
@@ -86,6 +99,7 @@ def restore_header(header: QHeaderView, saved: object) -> bool:
     if not header.restoreState(QByteArray.fromBase64(str(saved["state"]).encode())):
         header.restoreState(before)
         return False
+    apply_header_settings(header)
     for logical in ALWAYS_SHOWN:
         header.setSectionHidden(logical, False)
     return True
