@@ -202,3 +202,30 @@ def test_tagging_runs_below_the_app_priority(library) -> None:
     same.nice = 0
     same.run()
     assert seen == [here] * len(seen) and seen
+
+
+def test_tagging_keeps_numpy_blas_to_one_thread_and_restores_it(library) -> None:
+    """The workers fill the cores themselves: BLAS's own threads are limited to one while tracks are tagged
+    (they only spun and took CPU from the workers) and given back after the run."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    store, good, _ = library
+    before = blas_threads()
+    if not before:
+        pytest.skip("numpy has no BLAS threadpoolctl can see")
+    seen: list[list[int]] = []
+
+    class Probe:
+        version = "blas-test"
+
+        def predict_file(self, path, time_limit_s=30.0):
+            seen.append(blas_threads())
+            raise DecodeError("probe only")
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):  # as on a 2-core machine, whatever this has
+        Tagger(store, model=Probe(), workers=2).run()
+        assert seen and all(s == [1] * len(before) for s in seen), seen
+        assert blas_threads() == [2] * len(before), "restored after the run"
