@@ -7,12 +7,17 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
-# The first place of each column on a fresh install (logical column -> width). The mood column comes right after
-# the artist, so on a small screen the mood tags, the player's own feature, are in view without scrolling.
-# Logical columns are those of ui.library_model.COLUMNS.
-DEFAULT_ORDER = (0, 1, 7, 2, 3, 4, 5, 6, 8)
-DEFAULT_WIDTHS = {0: 125, 1: 90, 7: 125, 2: 90, 3: 60, 4: 48, 5: 54, 6: 54}
-ALWAYS_SHOWN = (0,)  # the title: a row with no title tells nothing
+from ui.library_model import COLUMNS
+
+# The columns in their first order on a fresh install, with their widths (None: the last one stretches). The mood
+# column comes right after the artist, so on a small screen the mood tags, the player's own feature, are in view
+# without scrolling.
+_FIRST_LAYOUT = (("title", 125), ("artist", 90), ("quadrant", 125), ("album", 90), ("genre", 60),
+                 ("duration", 48), ("valence", 54), ("arousal", 54), ("moods", None))
+_LOGICAL = {key: i for i, (key, _) in enumerate(COLUMNS)}  # column key -> the model's column
+DEFAULT_ORDER = tuple(_LOGICAL[key] for key, _ in _FIRST_LAYOUT)
+DEFAULT_WIDTHS = {_LOGICAL[key]: width for key, width in _FIRST_LAYOUT if width is not None}
+ALWAYS_SHOWN = (_LOGICAL["title"],)  # a row with no title tells nothing
 
 
 def set_default_columns(table: QTableView) -> None:
@@ -55,11 +60,9 @@ def column_menu(table: QTableView) -> QMenu:
     menu = QMenu(table)
     for visual in range(header.count()):
         logical = header.logicalIndex(visual)
-        name = str(model.headerData(logical, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
-        action = QAction(name, menu, checkable=True)
+        action = QAction(_title(model, logical), menu, checkable=True)
         action.setChecked(not header.isSectionHidden(logical))
         action.setEnabled(logical not in ALWAYS_SHOWN)
-        action.setData(logical)
         action.toggled.connect(lambda shown, col=logical: show_column(table, col, shown))
         menu.addAction(action)
     menu.addSeparator()
@@ -76,12 +79,13 @@ def show_column(table: QTableView, logical: int, shown: bool) -> None:
         table.setColumnWidth(logical, DEFAULT_WIDTHS.get(logical, 100))
 
 
+def _title(model, logical: int) -> str:
+    return str(model.headerData(logical, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
+
+
 def _names(header: QHeaderView) -> list[str]:
     model = header.model()
-    if model is None:
-        return []
-    return [str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
-            for c in range(model.columnCount())]
+    return [] if model is None else [_title(model, c) for c in range(model.columnCount())]
 
 
 def header_state(header: QHeaderView) -> dict:
