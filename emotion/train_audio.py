@@ -625,6 +625,8 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | **+ Basic Pitch salience, all 8 s of each window, hc group (shipped)** | 0.697 | 0.771 | 0.897 | 0.460 | 0.784 |
 | same, salience in both groups | 0.691 | 0.773 | 0.897 | 0.436 | 0.785 |
 | shipped, EMOPIA arousal logistic regression without the salience columns | 0.697 | 0.767 | 0.896 | 0.460 | 0.784 |
+| + 33 note features of Basic Pitch's activations (see below), hc group | 0.699 | 0.775 | 0.894 | 0.471 | 0.782 |
+| same, 8 of them only (onset, polyphony, melody and bass lines, silence) | 0.699 | 0.770 | 0.897 | 0.455 | 0.786 |
 
 Basic Pitch salience over all of each window (2026-12-06, fifth session). The salience rows above heard 2 s at each
 end of every window; the valence gain on piano (see below) had come from hearing all 8 s, which was then judged too
@@ -819,6 +821,29 @@ shipped run's cache, three splits, against the shipped recipe on the same cache)
 -> 0.889; rV 0.460 -> 0.458, 0.456 -> 0.459, 0.431 -> 0.434; rA 0.784 -> 0.774, 0.793 -> 0.783, 0.786 -> 0.784.
 Emotify arousal r loses on every split (-0.007 on average) and arousal accuracy on two of three; the rest moves
 inside the noise. Not shipped: the tagger meets its speed target with two patches.
+
+More of what Basic Pitch hears (2026-12-07, sixth session). The 20 salience features average each window's note
+activations into one pitch-class profile. Read frame by frame instead, the same activations (the tagger already
+computes them, so these would cost nothing at tagging time) give 33 features a window: the interval-class content
+of the pitch classes sounding together (6), the share of 0.5-s segments best matched by each of 8 chord templates
+(major, minor, diminished, augmented, dominant 7th, major 7th, minor 7th, sus4) and how well they match, the chord
+change rate, the chord roots relative to the window's key (tonic, dominant, subdominant, relative), the top and the
+bottom sounding key (melody and bass: register, spread, step size, share of upward steps), polyphony, silence,
+onset rate and onset polyphony, and how stable the key and mode are across the window's four stretches. Measured
+with throw-away scripts (not kept): every training file's activations dumped as the tagger computes them (27 min
+on 2 processes; the 20 salience features recomputed from the dump equal the cache's to 8.5e-5), the features added
+as a head part, `run_cv` on the shipped cache. On the default split: in the hc group 0.699 / 0.775 / 0.894 / 0.471
+/ 0.782, 8 of them 0.699 / 0.770 / 0.897 / 0.455 / 0.786 (rows above; shipped 0.697 / 0.771 / 0.897 / 0.460 /
+0.784); trained on the default renderings only 0.697 / 0.768 / 0.897 / 0.438 / 0.780 -> 0.696 / 0.770 / 0.895 /
+0.450 / 0.785. Alone they carry less than what is there already: song-grouped 5-fold logistic regressions on the
+default renderings (best of C 0.003-0.1, so optimistic; Q / V / A) give 0.595 / 0.702 / 0.862 from the 33, 0.635 /
+0.718 / 0.873 from the 20 salience features, 0.694 / 0.768 / 0.893 from the 34 hand-crafted + 20 salience and
+0.673 / 0.767 / 0.880 with the 33 added; musicnn's penultimate layer + hand-crafted + salience 0.703 / 0.790 /
+0.894, with the 33 0.696 / 0.797 / 0.891. Their strongest single links are arousal's with onset rate (r 0.67) and
+bass register (-0.44); the hand-crafted features already include an onset rate and band energies; valence's strongest is
+the share of minor chords (-0.30). Not shipped: nothing moves outside the noise. The Emotify valence read through
+the nine GEMS outputs (the proxy of DESIGN.md applied to the predicted GEMS shares) instead of the recordings
+expert: r 0.458 against 0.459, and 0.467 for the mean of the two, each standardised (same split): no gain either.
 
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
