@@ -845,6 +845,14 @@ the share of minor chords (-0.30). Not shipped: nothing moves outside the noise.
 the nine GEMS outputs (the proxy of DESIGN.md applied to the predicted GEMS shares) instead of the recordings
 expert: r 0.458 against 0.459, and 0.467 for the mean of the two, each standardised (same split): no gain either.
 
+Hearing more of each recording (2026-12-07, sixth session; throw-away scripts, not kept): the 300 Emotify
+recordings featurised on 9 windows of 8 s over the same span as the tagger's 3 (which are windows 1, 5 and 9 of
+them and equal the cache's features, largest difference 1.1e-6), everything else as shipped, default split.
+Heads and ridge fitted on the 9-window features, scored on the tagger's 3: 0.696 / 0.773 / 0.897 / 0.468 / 0.780;
+fitted and scored on 9 windows: 0.696 / 0.773 / 0.897 / 0.469 / 0.778 (shipped: 0.697 / 0.771 / 0.897 / 0.460 /
+0.784). Three times the listening moves the Emotify correlations by less than the noise, so the excerpts are not
+what limits them.
+
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
 labels and Emotify's induced-emotion ratings disagree on what "valence/arousal" sound like; on real music (the
