@@ -317,6 +317,10 @@ class Tagger:
         base = self._base_priority if self._base_priority is not None else thread_priority()
         return min(19, base + self.nice)
 
+    def _new_pool(self) -> _DaemonPool:
+        """The workers of a run (a fresh set replaces one stuck on a hanging decode)."""
+        return _DaemonPool(self.workers, "moodtape-tag", self._worker_nice())
+
     def _tag_one(self, path: str) -> dict:
         self._run_flag.wait()
         if self._cancel.is_set():
@@ -370,7 +374,7 @@ class Tagger:
         by_path = {t["path"]: t for t in tracks}
         queue = list(tracks)
         in_flight: dict[Future, tuple[str, float]] = {}
-        ex = _DaemonPool(self.workers, "moodtape-tag", self._worker_nice())
+        ex = self._new_pool()
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < self.workers * 2 and not self._cancel.is_set():
@@ -419,7 +423,7 @@ class Tagger:
                         for f in requeue:
                             queue.insert(0, by_path[in_flight.pop(f)[0]])
                         ex.shutdown(wait=False, cancel_futures=True)
-                        ex = _DaemonPool(self.workers, "moodtape-tag", self._worker_nice())
+                        ex = self._new_pool()
                         problems.append((path, f"timed out after {self.time_limit_s:.0f} s"))
                         summary.failed += 1
                         done += 1
