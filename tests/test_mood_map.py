@@ -125,3 +125,35 @@ def test_strategy_bar(qtbot) -> None:
     with qtbot.waitSignal(bar.follow_suggestions_changed, timeout=1000) as blocker:
         bar.combo.setCurrentIndex(bar.combo.findData("match"))  # a manual choice overrides
     assert blocker.args == [False] and not bar.follow.isChecked()
+
+
+def test_quadrant_labels_step_aside_from_the_marks(qtbot) -> None:
+    m = MoodMap()
+    qtbot.addWidget(m)
+    m.resize(300, 300)
+    m.show()
+    cells = m.cells()
+    outer = m.label_rects()
+    # with nothing on the plane every label sits in its cell's outer corner
+    assert outer["Q2"].top() < cells["Q2"].center().y() and outer["Q2"].left() < cells["Q2"].center().x()
+    assert outer["Q4"].bottom() > cells["Q4"].center().y() and outer["Q4"].right() > cells["Q4"].center().x()
+    # a planned stop on Q2's label (top left): the label moves down by the valence axis, the others stay
+    stop = m.to_plane(outer["Q2"].center())
+    m.set_path([stop])
+    moved = m.label_rects()
+    assert moved["Q2"].top() > cells["Q2"].center().y()
+    assert not moved["Q2"].adjusted(-m.MARK_RADIUS, -m.MARK_RADIUS, m.MARK_RADIUS, m.MARK_RADIUS).contains(
+        m.to_widget(*stop))
+    assert {q: moved[q] for q in ("Q1", "Q3", "Q4")} == {q: outer[q] for q in ("Q1", "Q3", "Q4")}
+    # marks on both spots: the one with fewer marks wins
+    by_axis = m.to_plane(moved["Q2"].center())
+    m.set_path([stop, by_axis, (by_axis[0] + 0.02, by_axis[1])])
+    assert m.label_rects()["Q2"] == outer["Q2"]
+    # and the painted label follows: the pixels at the moved spot change when the stop comes
+    m.set_path([])
+    before = grab(m)
+    m.set_playing(*stop)
+    after = grab(m)
+    spot = moved["Q2"]
+    assert any(before.pixelColor(int(x), int(spot.center().y())) != after.pixelColor(int(x), int(spot.center().y()))
+               for x in range(int(spot.left()), int(spot.right())))

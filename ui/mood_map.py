@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QMouseEvent,
     QPainter,
@@ -176,6 +177,56 @@ class MoodMap(QWidget):
         return _clamp(v), _clamp(a)
 
     # ------------------------------------------------------------------ events
+    def cells(self) -> dict[str, QRectF]:
+        """The plane's four quadrant cells, in widget coordinates."""
+        r = self.plane_rect()
+        half_w, half_h = r.width() / 2.0, r.height() / 2.0
+        return {
+            "Q2": QRectF(r.left(), r.top(), half_w, half_h),
+            "Q1": QRectF(r.center().x(), r.top(), half_w, half_h),
+            "Q3": QRectF(r.left(), r.center().y(), half_w, half_h),
+            "Q4": QRectF(r.center().x(), r.center().y(), half_w, half_h),
+        }
+
+    def label_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.5, font.pointSizeF() * 0.85))
+        return font
+
+    def marks(self) -> list[QPointF]:
+        """Where the big marks sit (planned stops, target, playing track, mood), in widget coordinates."""
+        pts = list(self._path)
+        pts += [m[:2] for m in (self._target, self._playing, self._mood) if m]
+        return [self.to_widget(v, a) for v, a in pts]
+
+    LABEL_PAD = 4.0
+    MARK_RADIUS = 9.0  # the largest mark's radius: a label this close to a mark's centre would sit under it
+
+    def label_rects(self) -> dict[str, QRectF]:
+        """Where each quadrant's label goes: its cell's outer corner (Q1 top right, Q2 top left, Q3 bottom left,
+        Q4 bottom right), or, when a mark sits there, the corner on the same side by the valence axis, whichever
+        is covered by fewer marks (the outer one on a tie)."""
+        fm = QFontMetricsF(self.label_font())
+        marks = self.marks()
+        pad, rad = self.LABEL_PAD, self.MARK_RADIUS
+        out = {}
+        for q, cell in self.cells().items():
+            inner = cell.adjusted(pad, pad, -pad, -pad)
+            text = fm.boundingRect(QUADRANT_LABELS[q])
+            w, h = min(text.width() + 2.0, inner.width()), fm.height()
+            x = inner.left() if q in ("Q2", "Q3") else inner.right() - w
+            outer_y = inner.top() if q in ("Q1", "Q2") else inner.bottom() - h
+            axis_y = inner.bottom() - h if q in ("Q1", "Q2") else inner.top()
+            best: tuple[int, QRectF] | None = None
+            for y in (outer_y, axis_y):
+                rect = QRectF(x, y, w, h)
+                hit = rect.adjusted(-rad, -rad, rad, rad)
+                n = sum(hit.contains(m) for m in marks)
+                if best is None or n < best[0]:
+                    best = (n, rect)
+            out[q] = best[1]  # type: ignore[index]
+        return out
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
@@ -229,13 +280,7 @@ class MoodMap(QWidget):
         pal = self.palette()
         p.fillRect(self.rect(), pal.window())
         # Quadrant tints.
-        half_w, half_h = r.width() / 2.0, r.height() / 2.0
-        cells = {
-            "Q2": QRectF(r.left(), r.top(), half_w, half_h),
-            "Q1": QRectF(r.center().x(), r.top(), half_w, half_h),
-            "Q3": QRectF(r.left(), r.center().y(), half_w, half_h),
-            "Q4": QRectF(r.center().x(), r.center().y(), half_w, half_h),
-        }
+        cells = self.cells()
         for q, cell in cells.items():
             tint = QColor(QUADRANT_COLOURS[q])
             tint.setAlpha(28)
@@ -245,20 +290,12 @@ class MoodMap(QWidget):
         p.drawRect(r)
         p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y()))
         p.drawLine(QPointF(r.center().x(), r.top()), QPointF(r.center().x(), r.bottom()))
-        # Labels.
-        font = QFont(self.font())
-        font.setPointSizeF(max(6.5, font.pointSizeF() * 0.85))
-        p.setFont(font)
+        # Labels (stepping aside from the marks drawn over them).
+        p.setFont(self.label_font())
         p.setPen(pal.text().color())
-        pad = 4.0
-        for q, cell in cells.items():
-            align = {
-                "Q1": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-                "Q2": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                "Q3": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                "Q4": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-            }[q]
-            p.drawText(cell.adjusted(pad, pad, -pad, -pad), int(align), QUADRANT_LABELS[q])
+        for q, rect in self.label_rects().items():
+            align = Qt.AlignmentFlag.AlignLeft if q in ("Q2", "Q3") else Qt.AlignmentFlag.AlignRight
+            p.drawText(rect, int(align | Qt.AlignmentFlag.AlignVCenter), QUADRANT_LABELS[q])
         p.drawText(
             QRectF(r.left(), r.bottom() + 2, r.width(), self.MARGIN - 2),
             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
