@@ -176,7 +176,6 @@ class MoodMap(QWidget):
         a = 1.0 - (point.y() - r.top()) / r.height() * 2.0
         return _clamp(v), _clamp(a)
 
-    # ------------------------------------------------------------------ events
     def cells(self) -> dict[str, QRectF]:
         """The plane's four quadrant cells, in widget coordinates."""
         r = self.plane_rect()
@@ -209,7 +208,7 @@ class MoodMap(QWidget):
         fm = QFontMetricsF(self.label_font())
         marks = self.marks()
         pad, rad = self.LABEL_PAD, self.MARK_RADIUS
-        out = {}
+        out: dict[str, QRectF] = {}
         for q, cell in self.cells().items():
             inner = cell.adjusted(pad, pad, -pad, -pad)
             text = fm.boundingRect(QUADRANT_LABELS[q])
@@ -217,16 +216,11 @@ class MoodMap(QWidget):
             x = inner.left() if q in ("Q2", "Q3") else inner.right() - w
             outer_y = inner.top() if q in ("Q1", "Q2") else inner.bottom() - h
             axis_y = inner.bottom() - h if q in ("Q1", "Q2") else inner.top()
-            best: tuple[int, QRectF] | None = None
-            for y in (outer_y, axis_y):
-                rect = QRectF(x, y, w, h)
-                hit = rect.adjusted(-rad, -rad, rad, rad)
-                n = sum(hit.contains(m) for m in marks)
-                if best is None or n < best[0]:
-                    best = (n, rect)
-            out[q] = best[1]  # type: ignore[index]
+            spots = [QRectF(x, y, w, h) for y in (outer_y, axis_y)]
+            out[q] = min(spots, key=lambda rect: sum(rect.adjusted(-rad, -rad, rad, rad).contains(m) for m in marks))
         return out
 
+    # ------------------------------------------------------------------ events
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
