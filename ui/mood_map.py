@@ -199,7 +199,8 @@ class MoodMap(QWidget):
         return [self.to_widget(v, a) for v, a in pts]
 
     LABEL_PAD = 4.0
-    MARK_RADIUS = 9.0  # the largest mark's radius: a label this close to a mark's centre would sit under it
+    MARK_RADIUS = 9.0  # the largest mark's (now playing) radius: a label this close to a mark's centre is under it
+    LEFT_CELLS = ("Q2", "Q3")  # negative valence: their labels sit at the cell's left edge
 
     def label_rects(self) -> dict[str, QRectF]:
         """Where each quadrant's label goes: its cell's outer corner (Q1 top right, Q2 top left, Q3 bottom left,
@@ -213,7 +214,7 @@ class MoodMap(QWidget):
             inner = cell.adjusted(pad, pad, -pad, -pad)
             text = fm.boundingRect(QUADRANT_LABELS[q])
             w, h = min(text.width() + 2.0, inner.width()), fm.height()
-            x = inner.left() if q in ("Q2", "Q3") else inner.right() - w
+            x = inner.left() if q in self.LEFT_CELLS else inner.right() - w
             outer_y = inner.top() if q in ("Q1", "Q2") else inner.bottom() - h
             axis_y = inner.bottom() - h if q in ("Q1", "Q2") else inner.top()
             spots = [QRectF(x, y, w, h) for y in (outer_y, axis_y)]
@@ -288,7 +289,7 @@ class MoodMap(QWidget):
         p.setFont(self.label_font())
         p.setPen(pal.text().color())
         for q, rect in self.label_rects().items():
-            align = Qt.AlignmentFlag.AlignLeft if q in ("Q2", "Q3") else Qt.AlignmentFlag.AlignRight
+            align = Qt.AlignmentFlag.AlignLeft if q in self.LEFT_CELLS else Qt.AlignmentFlag.AlignRight
             p.drawText(rect, int(align | Qt.AlignmentFlag.AlignVCenter), QUADRANT_LABELS[q])
         p.drawText(
             QRectF(r.left(), r.bottom() + 2, r.width(), self.MARGIN - 2),
@@ -374,16 +375,17 @@ class MoodMap(QWidget):
         p.setPen(QPen(pal.highlightedText().color(), 1.5))
         p.drawEllipse(c, 6, 6)
 
-    @staticmethod
-    def _draw_note(p: QPainter, c: QPointF, pal) -> None:
+    @classmethod
+    def _draw_note(cls, p: QPainter, c: QPointF, pal) -> None:
+        rad = cls.MARK_RADIUS
         p.setPen(QPen(pal.window().color(), 3.0))  # a halo, so the mark reads over dots and the path
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawEllipse(c, 9, 9)
+        p.drawEllipse(c, rad, rad)
         p.setPen(QPen(QColor(40, 40, 40), 2.0))
         p.setBrush(QColor(255, 255, 255, 230))
-        p.drawEllipse(c, 9, 9)
+        p.drawEllipse(c, rad, rad)
         p.setPen(QColor(40, 40, 40))
-        p.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), int(Qt.AlignmentFlag.AlignCenter), "\u266a")
+        p.drawText(QRectF(c.x() - rad, c.y() - rad, 2 * rad, 2 * rad), int(Qt.AlignmentFlag.AlignCenter), "\u266a")
 
     def _draw_legend(self, p: QPainter, r: QRectF, pal) -> None:
         """One line per mark under the plane, as many as fit."""
