@@ -629,6 +629,10 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | same, 8 of them only (onset, polyphony, melody and bass lines, silence) | 0.699 | 0.770 | 0.897 | 0.455 | 0.786 |
 | + MTT_vgg (musicnn's VGG: pool5 + logits, every patch), musicnn group | 0.693 | 0.762 | 0.897 | 0.447 | 0.789 |
 | MTT_musicnn on both patches of every window instead of the first | 0.699 | 0.771 | 0.896 | 0.467 | 0.777 |
+| MSD_musicnn fine-tuned (mid-end + back-end, see below), its own heads | 0.635 | 0.666 | 0.901 | 0.337 | 0.762 |
+| shipped recipe, fine-tuned penultimate + logits in place of MSD's | 0.699 | 0.768 | 0.901 | 0.456 | 0.762 |
+| shipped recipe + fine-tuned penultimate + logits, musicnn group | 0.702 | 0.766 | 0.902 | 0.446 | 0.772 |
+| shipped x 0.75 + fine-tuned network's heads x 0.25 (late fusion) | 0.702 | 0.773 | 0.903 | 0.449 | 0.790 |
 
 Basic Pitch salience over all of each window (2026-12-06, fifth session). The salience rows above heard 2 s at each
 end of every window; the valence gain on piano (see below) had come from hearing all 8 s, which was then judged too
@@ -878,6 +882,29 @@ measured on the same cache in the same session) Q 0.697 -> 0.699, 0.690 -> 0.695
 the rest moves both ways around zero (on average Q 0.000, V +0.004, A 0.000, rA +0.001). Not shipped: ~0.1 core-s
 more a track (about a tenth of the tagging time) for a gain that is a fifth of the noise and a fifteenth of the
 distance to the Emotify valence target.
+
+Fine-tuning MSD_musicnn (2026-12-07, eighth session; throw-away scripts, not kept). The last idea the notes had
+left untried: train the network itself on these labels. Its front-end (the timbral and temporal convolutions, most
+of its time) stays frozen and its outputs (561 x 187 a patch) were cached for every patch of every training file (17,550
+patches from the kept int16 excerpts, 3.7 GB at float16, 8 min on 2 processes); the mid-end (three 1-D
+convolutions), the 200-unit dense layer and the tag layer are trained, batch-norm statistics kept as pretrained,
+with linear heads on the mean penultimate layer of 2 patches of a file drawn per step (all 6 when scoring):
+quadrant cross-entropy (label smoothing 0.05) and valence / arousal sign on the EMOPIA renderings (all three),
+MSE of tanh outputs on Emotify's standardised proxy (x 4); AdamW, one-cycle, lr 1e-4 network / 1e-3 heads, weight
+decay 1e-4, dropout 0.3, 15 epochs of 32 files (~15 s an epoch on 2 threads, ~4 min a fold), refitted per fold of
+the shipped split. Its own heads, held out: 0.635 / 0.666 / 0.901 / 0.337 / 0.762 (seed 1 split: 0.643 / 0.693 /
+0.905 / 0.374 / 0.770); the same heads on the frozen network, trained the same way: 0.526 / 0.594 / 0.867 / 0.340 /
+0.762. Fine-tuning helps that head a lot, but alone it is below the shipped linear read-out of the frozen networks
+plus the hand-crafted and salience features on everything except arousal accuracy (0.901-0.905 against 0.897-0.899,
+within the noise). Its penultimate layer and logits as head input (rows above; those of the training clips are
+in-sample for the fine-tuned network, so the heads over-trust them: Emotify arousal r drops) change nothing outside
+the noise. Late fusion of out-of-fold predictions (quadrant probabilities and valence / arousal averaged, the
+network's sign logits read as tanh(z / 2)), weights 0.25 and 0.5 looked at on the default split: 0.25 gives 0.702 /
+0.773 / 0.903 / 0.449 / 0.790 (shipped 0.697 / 0.771 / 0.897 / 0.460 / 0.784), and on the seed 1 split 0.698 /
+0.777 / 0.903 / 0.460 / 0.799 (shipped 0.690 / 0.771 / 0.899 / 0.456 / 0.793); 0.5 is worse on both. Average change
++0.0065 Q, +0.004 V, +0.005 A, -0.0035 rV, +0.006 rA: a third of the noise, the weight chosen after looking.
+Not shipped: training would grow from ~31 to ~55-60 min on 2 cores (over the 45-min limit: a fine-tuning per CV fold
+and one for the final model) and need a 3.7 GB cache, for no target reached.
 
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
