@@ -215,8 +215,8 @@ class MoodMap(QWidget):
             text = fm.boundingRect(QUADRANT_LABELS[q])
             w, h = min(text.width() + 2.0, inner.width()), fm.height()
             x = inner.left() if q in self.LEFT_CELLS else inner.right() - w
-            outer_y = inner.top() if q in ("Q1", "Q2") else inner.bottom() - h
-            axis_y = inner.bottom() - h if q in ("Q1", "Q2") else inner.top()
+            top, bottom = inner.top(), inner.bottom() - h
+            outer_y, axis_y = (top, bottom) if q in ("Q1", "Q2") else (bottom, top)  # upper cells: outer is top
             spots = [QRectF(x, y, w, h) for y in (outer_y, axis_y)]
             out[q] = min(spots, key=lambda rect: sum(rect.adjusted(-rad, -rad, rad, rad).contains(m) for m in marks))
         return out
