@@ -157,3 +157,28 @@ def test_quadrant_labels_step_aside_from_the_marks(qtbot) -> None:
     spot = moved["Q2"]
     assert any(before.pixelColor(int(x), int(spot.center().y())) != after.pixelColor(int(x), int(spot.center().y()))
                for x in range(int(spot.left()), int(spot.right())))
+
+
+def test_mood_dot_steps_onto_the_rim_of_the_playing_mark(qtbot) -> None:
+    m = MoodMap()
+    qtbot.addWidget(m)
+    m.resize(300, 300)
+    m.show()
+    m.set_mood(-0.5, 0.5)
+    assert m.mood_dot_centre() == m.to_widget(-0.5, 0.5)  # nothing playing: where the mood is
+    m.set_playing(0.3, 0.4)
+    assert m.mood_dot_centre() == m.to_widget(-0.5, 0.5)  # far from the playing track: where the mood is
+    m.clear_mood()
+    note_only = grab(m)
+    n = m.to_widget(0.3, 0.4)
+    m.set_mood(0.3, 0.4)  # on the playing track: the dot moves to the note's rim, up and right
+    dot = m.mood_dot_centre()
+    assert abs(((dot.x() - n.x()) ** 2 + (dot.y() - n.y()) ** 2) ** 0.5 - MoodMap.MARK_RADIUS) < 1e-6
+    assert dot.x() > n.x() and dot.y() < n.y()
+    both = grab(m)
+    # the note's middle (its glyph) is painted as without the mood, and the mood dot shows where it was moved
+    assert both.pixelColor(int(n.x()), int(n.y())) == note_only.pixelColor(int(n.x()), int(n.y()))
+    assert both.pixelColor(round(dot.x()), round(dot.y())) == m.palette().highlight().color()
+    m.set_mood(0.3 - 2.0 / 150, 0.4)  # a little left of it: the dot sits on the rim to the left
+    dot = m.mood_dot_centre()
+    assert dot.x() < n.x() and abs(dot.y() - n.y()) < 1e-6

@@ -192,6 +192,25 @@ class MoodMap(QWidget):
         font.setPointSizeF(max(6.5, font.pointSizeF() * 0.85))
         return font
 
+    MOOD_RADIUS = 6.0  # the mood dot's radius
+
+    def mood_dot_centre(self) -> QPointF | None:
+        """Where the mood dot is drawn: at the mood, or, when that would cover the now-playing mark's note, on that
+        mark's rim in the direction of the mood (straight up-right when they coincide), so both read."""
+        if not self._mood:
+            return None
+        c = self.to_widget(*self._mood[:2])
+        if not self._playing:
+            return c
+        n = self.to_widget(*self._playing)
+        dx, dy = c.x() - n.x(), c.y() - n.y()
+        dist = (dx * dx + dy * dy) ** 0.5
+        if dist >= self.MARK_RADIUS:
+            return c
+        if dist < 1.0:
+            dx, dy, dist = 1.0, -1.0, 2.0 ** 0.5
+        return QPointF(n.x() + dx / dist * self.MARK_RADIUS, n.y() + dy / dist * self.MARK_RADIUS)
+
     def marks(self) -> list[QPointF]:
         """Where the big marks sit (planned stops, target, playing track, mood), in widget coordinates."""
         pts = list(self._path)
@@ -323,7 +342,8 @@ class MoodMap(QWidget):
         # Target.
         if self._target:
             self._draw_target(p, self.to_widget(*self._target))
-        # The playing track, under the listener's mood (they often coincide: music is one of its readers).
+        # The playing track, under the listener's mood (they often coincide: music is one of its readers; then the
+        # mood dot sits on the note's rim, see mood_dot_centre).
         if self._playing:
             self._draw_note(p, self.to_widget(*self._playing), pal)
         # Current mood with its uncertainty (the circle kept inside the plane).
@@ -340,7 +360,8 @@ class MoodMap(QWidget):
                 p.setClipRect(r)
                 p.drawEllipse(c, rad, rad)
                 p.restore()
-            self._draw_mood(p, c, pal)
+            dot = self.mood_dot_centre()
+            self._draw_mood(p, dot if dot is not None else c, pal)
         self._draw_legend(p, r, pal)
         p.end()
 
@@ -369,11 +390,11 @@ class MoodMap(QWidget):
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawEllipse(c, 5, 5)
 
-    @staticmethod
-    def _draw_mood(p: QPainter, c: QPointF, pal) -> None:
+    @classmethod
+    def _draw_mood(cls, p: QPainter, c: QPointF, pal) -> None:
         p.setBrush(pal.highlight())
         p.setPen(QPen(pal.highlightedText().color(), 1.5))
-        p.drawEllipse(c, 6, 6)
+        p.drawEllipse(c, cls.MOOD_RADIUS, cls.MOOD_RADIUS)
 
     @classmethod
     def _draw_note(cls, p: QPainter, c: QPointF, pal) -> None:
