@@ -216,3 +216,59 @@ def test_a_layout_that_does_not_fit_the_columns_is_ignored(window):
     header.setStretchLastSection(True)
     assert restore_header(header, older) and header.stretchLastSection(), "the code's header settings win"
     assert _shown_titles(window)[:3] == ["Title", "Artist", "Mood"]
+
+
+def test_queue_saved_as_playlist_and_opened_again(window, qtbot, media_dir, tmp_path):
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.act_open_playlist in file_menu.actions() and window.act_save_playlist in file_menu.actions()
+    assert window.act_open_playlist.shortcut().toString() == "Ctrl+O"
+    assert window.act_save_playlist.shortcut().toString() == "Ctrl+S"
+    names = ["song_c.ogg", "song_b.flac", "song_a.mp3"]
+    window.engine.play_path(str(media_dir / names[0]))
+    window.engine.queue.add([str(media_dir / n) for n in names[1:]])
+    # everything in view is saved: the playing track, the queued ones, then the planned (shuffled) part
+    expected = [str(media_dir / n) for n in names] + window.engine.queue.paths()[2:]
+    assert window.engine.queue.auto_count() > 0
+    saved = tmp_path / "lists" / "evening"
+    saved.parent.mkdir()
+    assert window.save_playlist(str(saved)) == len(expected)
+    pl = saved.with_suffix(".m3u8")  # the extension is added
+    lines = pl.read_bytes().decode("utf-8", "surrogateescape").splitlines()  # a name that is not UTF-8 is kept
+    assert lines[0] == "#EXTM3U" and lines[1].startswith("#EXTINF:2,") and "Bright Day" in lines[1]
+    assert [ln for ln in lines if not ln.startswith("#")] == expected
+    assert window.statusBar().currentMessage() == f"Saved {len(expected)} tracks to evening.m3u8"
+    window.clear_queue()
+    assert window.queue_model.rowCount() == 0
+    with qtbot.waitSignal(window.queue_pinned_changed):
+        assert window.open_playlist(str(pl)) == len(expected)
+    assert window.engine.queue.pinned_paths() == expected
+    assert window.queue_model.rowCount() == len(expected)
+
+
+def test_playlist_entries_outside_the_library_are_reported_not_queued(window, media_dir, tmp_path):
+    stray = tmp_path / "stray.ogg"
+    stray.write_bytes((media_dir / "song_c.ogg").read_bytes())
+    pl = tmp_path / "mixed.m3u"
+    pl.write_text(f"{media_dir / 'song_b.flac'}\nstray.ogg\ngone.mp3\nhttp://radio.example/live\n")
+    assert window.open_playlist(str(pl)) == 1
+    assert window.engine.queue.paths() == [str(media_dir / "song_b.flac")]
+    msg = window.statusBar().currentMessage()
+    assert msg == ("Queued 1 track from mixed.m3u; 1 not in your library (add their folder first); "
+                   "2 not found or not local files")
+    assert window.open_playlist(str(tmp_path / "none.m3u")) == 0
+    assert window.statusBar().currentMessage() == "Could not open the playlist none.m3u: No such file or directory"
+    assert window.engine.queue.paths() == [str(media_dir / "song_b.flac")]  # nothing lost
+
+
+def test_dropped_playlist_is_queued(window, media_dir, tmp_path):
+    from PySide6.QtCore import QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    pl = tmp_path / "drop.m3u8"
+    pl.write_text(f"{media_dir / 'song_a.mp3'}\n")
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(pl))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.engine.queue.paths() == [str(media_dir / "song_a.mp3")]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from library.paths import data_dir
+from library.playlists import is_playlist, match_library, read_playlist, write_m3u8
 from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
@@ -265,6 +266,9 @@ class MainWindow(QMainWindow):
 
         self.act_add_folder = act("&Add music folder…", "Ctrl+L", self.choose_folder)
         self.act_rescan = act("&Rescan library", "F5", self.rescan_all)
+        self.act_open_playlist = act("&Open playlist…", QKeySequence.StandardKey.Open, self.choose_playlist)
+        self.act_save_playlist = act("&Save queue as playlist…", QKeySequence.StandardKey.Save,
+                                     self.choose_save_playlist)
         self.act_quit = act("&Quit", QKeySequence.StandardKey.Quit, self.quit_app)
         self.act_play = act("Play / pause", "Space", self.engine.play_pause)
         self.act_next = act("Next", "Ctrl+Right", self.engine.next)
@@ -283,6 +287,9 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_add_folder, self.act_rescan):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_open_playlist, self.act_save_playlist):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -604,16 +611,93 @@ class MainWindow(QMainWindow):
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
-    # ----- drag & drop of folders
+    # ----- playlists
+    def _playlist_dir(self) -> str:
+        last = self.store.get_state("playlist_dir", "") or ""
+        if last and os.path.isdir(last):
+            return last
+        folders = [f for f in self.library_folders() if os.path.isdir(f)]
+        return folders[0] if folders else str(Path.home())
+
+    def choose_playlist(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a playlist", self._playlist_dir(),
+                                              "Playlists (*.m3u *.m3u8 *.pls);;All files (*)")
+        if path:
+            self.open_playlist(path)
+
+    def open_playlist(self, path: str) -> int:
+        """Queue a playlist's tracks (after the tracks already queued by hand) and say what was left out.
+        Returns how many tracks were queued."""
+        name = os.path.basename(path)
+        try:
+            contents = read_playlist(path)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.show_message(f"Could not open the playlist {name}: {reason}")
+            return 0
+        self.store.set_state("playlist_dir", os.path.dirname(os.path.abspath(path)))
+        found, outside = match_library(contents.paths, [t["path"] for t in self.library.rows()])
+        if found:
+            self.engine.queue.add(found)
+            self._on_queue_changed()
+            self.queue_pinned_changed.emit()
+        parts = [f"Queued {len(found)} track{'s' if len(found) != 1 else ''} from {name}"]
+        if outside:
+            parts.append(f"{len(outside)} not in your library (add their folder first)")
+        if contents.skipped:
+            parts.append(f"{len(contents.skipped)} not found or not local files")
+        self.show_message("; ".join(parts))
+        for entry, reason in contents.skipped[:20]:
+            log.info("playlist %s: left out %r: %s", name, entry, reason)
+        return len(found)
+
+    def queue_tracks(self) -> list[dict]:
+        """The playing track and everything up next, in order, as library rows (a path alone when unknown)."""
+        q = self.engine.queue
+        paths = ([q.current] if q.current else []) + q.paths()
+        return [self.library.track_for(p) or {"path": p} for p in paths]
+
+    def choose_save_playlist(self) -> None:
+        if not self.queue_tracks():
+            self.show_message("The queue is empty: nothing to save as a playlist")
+            return
+        default = os.path.join(self._playlist_dir(), time.strftime("Moodtape %Y-%m-%d %H.%M.m3u8"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save the queue as a playlist", default,
+                                              "M3U8 playlist (*.m3u8)")
+        if path:
+            self.save_playlist(path)
+
+    def save_playlist(self, path: str) -> int:
+        """Write the playing track and the queue as an M3U8 playlist. Returns how many tracks were written."""
+        if not path.lower().endswith((".m3u8", ".m3u")):
+            path += ".m3u8"
+        tracks = self.queue_tracks()
+        try:
+            n = write_m3u8(path, tracks)
+        except OSError as exc:
+            self.show_message(f"Could not save the playlist {os.path.basename(path)}: {exc.strerror or exc}")
+            return 0
+        self.store.set_state("playlist_dir", os.path.dirname(os.path.abspath(path)))
+        self.show_message(f"Saved {n} track{'s' if n != 1 else ''} to {os.path.basename(path)}")
+        return n
+
+    # ----- drag & drop of folders (added to the library) and playlists (queued)
+    @staticmethod
+    def _droppable(path: str) -> bool:
+        return os.path.isdir(path) or (is_playlist(path) and os.path.isfile(path))
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and any(u.isLocalFile() and os.path.isdir(u.toLocalFile())
+        if event.mimeData().hasUrls() and any(u.isLocalFile() and self._droppable(u.toLocalFile())
                                               for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
-            if url.isLocalFile() and os.path.isdir(url.toLocalFile()):
-                self.add_folder(url.toLocalFile())
+            path = url.toLocalFile() if url.isLocalFile() else ""
+            if path and os.path.isdir(path):
+                self.add_folder(path)
+            elif path and self._droppable(path):
+                self.open_playlist(path)
         event.acceptProposedAction()
 
     # ----- state
