@@ -25,6 +25,7 @@ class PlayerEngine(QObject):
     queue_changed = Signal()
     queue_low = Signal()  # the automatic part should be refilled
     message = Signal(str)  # something the listener should read (a skipped file, ...)
+    modes_changed = Signal()  # repeat_track or stop_after_current changed
     track_finished = Signal(object, float, bool)  # path, fraction played, skipped (True) or played to the end
     _backend_event = Signal(str, object)
 
@@ -39,6 +40,8 @@ class PlayerEngine(QObject):
         self.state = "stopped"
         self.volume = 80
         self._errors_in_a_row = 0
+        self.repeat_track = False  # at its end the track starts again (until turned off)
+        self.stop_after_current = False  # at the end of this track, stop with the next one loaded (once)
         self._length = 0
         self._started_at = 0.0
         self._backend_event.connect(self._handle_event, Qt.ConnectionType.QueuedConnection)
@@ -143,13 +146,23 @@ class PlayerEngine(QObject):
         self.volume = max(0, min(100, int(volume)))
         self.backend.set_volume(self.volume)
 
+    def set_repeat_track(self, on: bool) -> None:
+        if bool(on) != self.repeat_track:
+            self.repeat_track = bool(on)
+            self.modes_changed.emit()
+
+    def set_stop_after_current(self, on: bool) -> None:
+        if bool(on) != self.stop_after_current:
+            self.stop_after_current = bool(on)
+            self.modes_changed.emit()
+
     def shutdown(self) -> None:
         self._tick.stop()
         self.backend.on_event = None
         self.backend.release()
 
     # ----- internals
-    def _advance(self) -> None:
+    def _advance(self, paused: bool = False) -> None:
         path = self.queue.take_next()
         if path is None:
             self.backend.stop()
@@ -159,7 +172,7 @@ class PlayerEngine(QObject):
             self.queue_changed.emit()
             self.queue_low.emit()
             return
-        self._start(path)
+        self._start(path, paused=paused)
 
     def _finish_current(self, skipped: bool) -> None:
         path = self.queue.current
@@ -192,7 +205,13 @@ class PlayerEngine(QObject):
         elif kind == "ended":
             self._finish_current(skipped=False)
             self._set_state("stopped")
-            self._advance()
+            if self.repeat_track and self.queue.current is not None:
+                self._start(self.queue.current)
+            elif self.stop_after_current:
+                self.set_stop_after_current(False)
+                self._advance(paused=True)
+            else:
+                self._advance()
         elif kind == "error":
             path = self.queue.current or ""
             reason = str(value or "could not play")

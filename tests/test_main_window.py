@@ -272,3 +272,23 @@ def test_dropped_playlist_is_queued(window, media_dir, tmp_path):
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
     assert window.engine.queue.paths() == [str(media_dir / "song_a.mp3")]
+
+
+def test_repeat_and_stop_after_follow_the_engine_and_repeat_is_kept(window, qtbot, tmp_path):
+    playback = window.menuBar().actions()[1].menu()
+    assert window.act_repeat in playback.actions() and window.act_stop_after in playback.actions()
+    assert window.act_repeat.shortcut().toString() == "Ctrl+R"
+    window.act_repeat.trigger()
+    assert window.engine.repeat_track is True
+    window.engine.set_repeat_track(False)  # from elsewhere (MPRIS): the menu follows
+    assert not window.act_repeat.isChecked()
+    window.act_stop_after.trigger()
+    assert window.engine.stop_after_current is True
+    window.engine.set_stop_after_current(False)  # the engine clears it at the track's end
+    assert not window.act_stop_after.isChecked()
+    window.act_repeat.trigger()
+    window.close()
+    again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(again)
+    assert again.engine.repeat_track is True and again.act_repeat.isChecked()
+    assert again.engine.stop_after_current is False  # once only: not kept

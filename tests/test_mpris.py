@@ -43,6 +43,7 @@ window = MainWindow(store, PlayerEngine(NullBackend(length_ms=600_000)), auto_ta
 window.engine.queue.add([t["path"] for t in tracks])
 window.engine.state_changed.connect(lambda s: print("STATE", s, flush=True))
 window.engine.track_changed.connect(lambda p: print("TRACK", p, flush=True))
+window.engine.modes_changed.connect(lambda: print("REPEAT", window.engine.repeat_track, flush=True))
 mpris = Mpris(window)
 print("ACTIVE", mpris.active, mpris.service, flush=True)
 print("ADDRESS", os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""), flush=True)
@@ -131,6 +132,13 @@ def test_playerctl_drives_the_player(player):
         player("position", "5-")  # relative seek backwards (Seek with a negative offset)
         pos2 = float(player("position"))
         assert 36.9 <= pos2 < 45, pos2
+
+        assert player("loop") == "None"
+        player("loop", "Track")  # repeat the playing track
+        assert _wait(lambda: player("loop") == "Track")
+        assert "REPEAT True" in player.log.read_text()
+        player("loop", "None")
+        assert _wait(lambda: player("loop") == "None")
 
         player("play-pause")
         assert _wait(lambda: player("status") == "Paused")

@@ -60,3 +60,32 @@ def test_broken_file_is_skipped_with_message(engine, media_dir, qtbot):
 def test_video_file_plays(engine, media_dir, qtbot):
     engine.play_path(str(media_dir / "clip.mp4"))
     qtbot.waitUntil(lambda: engine.state == "playing", timeout=5000)
+
+
+def test_repeat_track_plays_it_again_until_turned_off(engine, media_dir, qtbot):
+    song_c, song_b = str(media_dir / "song_c.ogg"), str(media_dir / "song_b.flac")
+    finished = []
+    engine.track_finished.connect(lambda p, f, skipped: finished.append((p, skipped)))
+    engine.queue.add([song_b])
+    with qtbot.waitSignal(engine.modes_changed):
+        engine.set_repeat_track(True)
+    engine.play_path(song_c)
+    qtbot.waitUntil(lambda: len(finished) >= 2, timeout=15000)  # played to the end twice ...
+    assert finished[:2] == [(song_c, False), (song_c, False)]
+    assert engine.current == song_c and engine.queue.paths() == [song_b]  # ... and the queue waited
+    engine.set_repeat_track(False)
+    qtbot.waitUntil(lambda: engine.current == song_b, timeout=10000)
+
+
+def test_stop_after_current_loads_the_next_track_paused(engine, media_dir, qtbot):
+    song_c, song_b = str(media_dir / "song_c.ogg"), str(media_dir / "song_b.flac")
+    engine.queue.add([song_b])
+    engine.play_path(song_c)
+    engine.set_stop_after_current(True)
+    qtbot.waitUntil(lambda: engine.current == song_b, timeout=10000)
+    assert engine.state == "paused" and engine.queue.paths() == []
+    assert engine.stop_after_current is False  # once only
+    qtbot.wait(500)
+    assert engine.backend.position() == 0 and engine.state == "paused"  # it waits for the listener
+    with qtbot.waitSignal(engine.state_changed, timeout=5000, check_params_cb=lambda s: s == "playing"):
+        engine.play_pause()

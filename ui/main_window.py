@@ -275,6 +275,13 @@ class MainWindow(QMainWindow):
         self.act_prev = act("Previous", "Ctrl+Left", self.engine.previous)
         self.act_fwd = act("Seek forward 5 s", "Right", lambda: self.engine.seek_relative(5000))
         self.act_back = act("Seek back 5 s", "Left", lambda: self.engine.seek_relative(-5000))
+        self.act_repeat = act("&Repeat this track", "Ctrl+R", lambda: None)
+        self.act_repeat.setCheckable(True)
+        self.act_repeat.toggled.connect(self.engine.set_repeat_track)
+        self.act_stop_after = act("&Stop after this track", None, lambda: None)
+        self.act_stop_after.setCheckable(True)
+        self.act_stop_after.toggled.connect(self.engine.set_stop_after_current)
+        self.engine.modes_changed.connect(self._on_modes)
         self.act_find = act("Filter the library", "Ctrl+F", self.focus_filter)
         self.act_enqueue = act("Add to queue", "Ctrl+E", self.enqueue_selected)
         self.act_play_next = act("Play next", None, lambda: self.enqueue_selected(next_up=True))
@@ -296,6 +303,9 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Playback")
         for a in (self.act_play, self.act_prev, self.act_next, self.act_back, self.act_fwd):
             m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_repeat)
+        m.addAction(self.act_stop_after)
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
 
@@ -562,6 +572,15 @@ class MainWindow(QMainWindow):
         q = self.engine.queue
         self.queue_title.setText(f"<b>Up next</b> ({len(q.pinned_paths())} queued, {q.auto_count()} planned)")
 
+    def _on_modes(self) -> None:
+        """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""
+        for action, on in ((self.act_repeat, self.engine.repeat_track),
+                           (self.act_stop_after, self.engine.stop_after_current)):
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+
     def _on_state(self, state: str) -> None:
         icon = QStyle.StandardPixmap.SP_MediaPause if state == "playing" else QStyle.StandardPixmap.SP_MediaPlay
         self.btn_play.setIcon(self.style().standardIcon(icon))
@@ -706,6 +725,7 @@ class MainWindow(QMainWindow):
         self.store.set_state("queue", q.to_dict())
         self.store.set_state("position_ms", int(self.engine.position()) if q.current else 0)
         self.store.set_state("volume", int(self.engine.volume))
+        self.store.set_state("repeat_track", bool(self.engine.repeat_track))
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
         self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
         self.store.set_state("splitter", self.splitter.sizes())
@@ -732,6 +752,7 @@ class MainWindow(QMainWindow):
         if volume is not None:
             self.volume_slider.setValue(int(volume))
             self.engine.set_volume(int(volume))
+        self.engine.set_repeat_track(bool(self.store.get_state("repeat_track", False)))
         from player.queue import PlayQueue
 
         saved = PlayQueue.from_dict(self.store.get_state("queue"))

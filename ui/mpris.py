@@ -3,10 +3,10 @@
     Mpris(window)     # registers org.mpris.MediaPlayer2.moodtape; a logged no-op when there is no session bus
 
 Serves /org/mpris/MediaPlayer2 with org.mpris.MediaPlayer2 (Identity, Raise, Quit, ...) and
-org.mpris.MediaPlayer2.Player (PlaybackStatus, Metadata, Volume, Position, Can*; PlayPause, Play, Pause, Stop,
-Next, Previous, Seek, SetPosition, OpenUri; the Seeked signal). QtDBus answers org.freedesktop.DBus.Properties
-Get/GetAll/Set from the Qt properties below; PropertiesChanged is sent here whenever the engine's state, track
-or volume moves.
+org.mpris.MediaPlayer2.Player (PlaybackStatus, LoopStatus, Metadata, Volume, Position, Can*; PlayPause, Play, Pause,
+Stop, Next, Previous, Seek, SetPosition, OpenUri; the Seeked signal). QtDBus answers org.freedesktop.DBus.Properties
+Get/GetAll/Set from the Qt properties below; PropertiesChanged is sent here whenever the engine's state, track,
+repeat mode or volume moves.
 
 Known limit: QtDBus picks the D-Bus type of a Metadata value from the Python value, so mpris:length goes
 out as int32 ('i') for tracks under ~35 minutes (int64 above); Position (a typed property) is always int64.
@@ -174,8 +174,14 @@ class _PlayerAdaptor(QDBusAbstractAdaptor):
     def _has_track(self) -> bool:
         return self._m.engine.current is not None
 
+    def _loop(self) -> str:
+        return self._m.loop_status()
+
+    def _set_loop(self, value: str) -> None:
+        self._m.set_loop_status(value)
+
     PlaybackStatus = Property(str, _status)
-    LoopStatus = Property(str, lambda self: "None")
+    LoopStatus = Property(str, _loop, _set_loop)
     Rate = Property(float, _rate, _set_rate)
     Shuffle = Property(bool, lambda self: False)
     Metadata = Property("QVariantMap", _metadata)
@@ -227,6 +233,7 @@ class Mpris(QObject):
         self._last = self._snapshot()
         self.engine.state_changed.connect(self._changed)
         self.engine.track_changed.connect(self._changed)
+        self.engine.modes_changed.connect(self._changed)
         slider = getattr(window, "volume_slider", None)  # the engine has no volume signal
         if slider is not None and hasattr(slider, "valueChanged"):
             slider.valueChanged.connect(self._changed)
@@ -268,8 +275,18 @@ class Mpris(QObject):
             md["moodtape:quadrant"] = str(t["quadrant"])
         return md
 
+    def loop_status(self) -> str:
+        return "Track" if self.engine.repeat_track else "None"
+
+    def set_loop_status(self, value: str) -> None:
+        """"Track" repeats the playing track; "None" and "Playlist" turn that off (the queue never loops: the
+        planner keeps it filled)."""
+        self.engine.set_repeat_track(str(value) == "Track")
+        self._changed()
+
     def _snapshot(self) -> dict[str, Any]:
         return {"PlaybackStatus": self.playback_status(), "Metadata": self.metadata(),
+                "LoopStatus": self.loop_status(),
                 "Volume": self.engine.volume / 100.0, "CanSeek": self.engine.current is not None}
 
     # --- commands from D-Bus -------------------------------------------------------------------------------
