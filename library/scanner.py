@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from library.store import Store
-from library.tags import UnreadableFile, media_kind, read_tags
+from library.tags import TAGS_VERSION, UnreadableFile, media_kind, read_tags
 
 SYSTEM_TREES = ("/proc", "/sys", "/dev")
 PARALLEL_MIN_FILES = 4000  # below this a process pool costs more than it saves
@@ -139,7 +139,8 @@ def scan_folder(
     for path, st in iter_media_files(folder):
         seen.add(path)
         old = known.get(path)
-        if old is not None and old.get("size") == st.st_size and old.get("mtime") == st.st_mtime:
+        if (old is not None and old.get("size") == st.st_size and old.get("mtime") == st.st_mtime
+                and old.get("tags_version", 1) == TAGS_VERSION):  # a track read by an older reader is read again
             result.unchanged += 1
             continue
         todo.append((path, st.st_size, st.st_mtime))

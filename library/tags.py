@@ -1,4 +1,5 @@
-"""Reading a media file's tags (title, artist, album, genre, duration) and embedded cover art with mutagen."""
+"""Reading a media file's tags (title, artist, album, genre, duration, ReplayGain) and embedded cover art with
+mutagen."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
 MIN_SECONDS = 0.05  # shorter than this is a truncated file, not music
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska / WebM
+TAGS_VERSION = 2  # what read_tags returns; a track read by an older version is read again (2: ReplayGain)
+R128_TO_REPLAYGAIN_DB = 5.0  # Opus R128 gains are relative to -23 LUFS, ReplayGain 2 to -18 LUFS
+_RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak")
+_rg_keys_registered = False
 
 
 class UnreadableFile(Exception):
@@ -61,6 +66,71 @@ def _check_wav_size(path: str, size: int) -> None:
         pos += 8 + clen + (clen & 1)
 
 
+def _rg_key(name: str) -> str:
+    return f"moodtape-{'upper' if name.isupper() else 'lower'}-{name.lower()}"
+
+
+def _register_replaygain_keys() -> None:
+    """Teach mutagen's easy MP3 / MP4 interfaces the ReplayGain tags as taggers write them (ID3 TXXX frames,
+    iTunes freeform atoms), in both spellings in use. Once per process."""
+    global _rg_keys_registered
+    if _rg_keys_registered:
+        return
+    from mutagen.easyid3 import EasyID3
+    from mutagen.easymp4 import EasyMP4Tags
+
+    for name in _RG_SPELLINGS:  # easy keys are case-insensitive: the key names the spelling
+        EasyID3.RegisterTXXXKey(_rg_key(name), name)
+        EasyMP4Tags.RegisterFreeformKey(_rg_key(name), name)
+    _rg_keys_registered = True
+
+
+def _number(value: object) -> float | None:
+    """The number at the start of a tag value ("-6.54 dB", "0.988", b"+1.2 dB"), or None."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    if value is None:
+        return None
+    text = str(value).strip().split(" ")[0].replace(",", ".").removesuffix("dB")
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if x == x and abs(x) != float("inf") else None
+
+
+def read_replaygain(tags: object) -> tuple[float | None, float | None]:
+    """(track gain in dB, track peak as a linear amplitude) from a file's tags, each None when absent or absurd.
+    Vorbis comments (FLAC, Ogg, Opus: also R128_TRACK_GAIN), ID3 TXXX frames (MP3, WAV) and MP4 freeform atoms."""
+    def first(*keys: str) -> object:
+        for key in keys:
+            try:
+                if hasattr(tags, "getall") and not hasattr(tags, "valid_keys"):  # raw ID3: frames by description
+                    for frame in tags.getall("TXXX"):
+                        if frame.desc.lower() == key.rsplit("-", 1)[-1]:
+                            return frame.text
+                    continue
+                value = tags.get(key) if hasattr(tags, "get") else None
+            except Exception:
+                continue
+            if value:
+                return value
+        return None
+
+    gain = _number(first("replaygain_track_gain", *(_rg_key(n) for n in _RG_SPELLINGS[:2])))
+    if gain is None:
+        r128 = _number(first("r128_track_gain"))
+        gain = r128 / 256.0 + R128_TO_REPLAYGAIN_DB if r128 is not None else None
+    peak = _number(first("replaygain_track_peak", *(_rg_key(n) for n in _RG_SPELLINGS[2:])))
+    if gain is not None and not -60.0 <= gain <= 60.0:
+        gain = None
+    if peak is not None and not 0.0 < peak <= 100.0:
+        peak = None
+    return gain, peak
+
+
 def _open_by_extension(path: str):
     """Open with the mutagen class the extension names (no format sniffing); None when it does not fit."""
     ext = os.path.splitext(path)[1].lower()
@@ -102,6 +172,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
         raise UnreadableFile("empty file (0 bytes)")
     if not os.access(path, os.R_OK):
         raise UnreadableFile("no permission to read the file")
+    _register_replaygain_keys()
     try:
         audio = _open_by_extension(path) or mutagen.File(path, easy=True)
     except PermissionError as exc:
@@ -137,6 +208,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
         except Exception:
             return ""
 
+    gain, peak = read_replaygain(tags)
     return {
         "title": tag("title") or _title_from_name(path),
         "artist": tag("artist"),
@@ -144,6 +216,9 @@ def read_tags(path: str, size: int | None = None) -> dict:
         "genre": tag("genre"),
         "duration": round(duration, 3),
         "kind": kind,
+        "rg_gain": gain,
+        "rg_peak": peak,
+        "tags_version": TAGS_VERSION,
     }
 
 

@@ -15,6 +15,19 @@ from player.backend import Backend
 from player.queue import PlayQueue
 
 MAX_CONSECUTIVE_ERRORS = 5
+MAX_LEVELLING_CUT_DB = 24.0  # a gain tag asking for a deeper cut than this is taken as this
+
+
+def levelled_volume(volume: int, gain_db: float | None, peak: float | None) -> int:
+    """The backend volume (0-100, 100 = the file as it is) for the listener's volume and a track's ReplayGain.
+    A negative gain turns a loud track down; a positive one turns a quiet track up, but never past 100 (no
+    amplification, so nothing clips) nor past what its peak allows."""
+    if gain_db is None:
+        return volume
+    factor = 10.0 ** (max(-MAX_LEVELLING_CUT_DB, gain_db) / 20.0)
+    if peak is not None and peak > 0:
+        factor = min(factor, max(1.0, 1.0 / peak))
+    return max(0, min(100, round(volume * factor)))
 
 
 class PlayerEngine(QObject):
@@ -42,6 +55,9 @@ class PlayerEngine(QObject):
         self._errors_in_a_row = 0
         self.repeat_track = False  # at its end the track starts again (until turned off)
         self.stop_after_current = False  # at the end of this track, stop with the next one loaded (once)
+        self.levelling = True  # apply the playing track's ReplayGain (volume levelling)
+        self.gain_for: Callable[[str], tuple[float | None, float | None]] | None = None  # path -> (gain dB, peak)
+        self._gain: tuple[float | None, float | None] = (None, None)
         self._length = 0
         self._started_at = 0.0
         self._backend_event.connect(self._handle_event, Qt.ConnectionType.QueuedConnection)
@@ -70,7 +86,8 @@ class PlayerEngine(QObject):
     def _start(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
         self._length = 0
         self.backend.load(path)
-        self.backend.set_volume(self.volume)
+        self._gain = self._track_gain(path)
+        self._apply_volume()
         self.track_changed.emit(path)
         self.queue_changed.emit()
         self._started_at = time.monotonic()
@@ -144,7 +161,28 @@ class PlayerEngine(QObject):
 
     def set_volume(self, volume: int) -> None:
         self.volume = max(0, min(100, int(volume)))
-        self.backend.set_volume(self.volume)
+        self._apply_volume()
+
+    def set_levelling(self, on: bool) -> None:
+        self.levelling = bool(on)
+        self._apply_volume()
+
+    def backend_volume(self) -> int:
+        """What the backend plays at: the listener's volume, levelled for the current track."""
+        if not self.levelling:
+            return self.volume
+        return levelled_volume(self.volume, *self._gain)
+
+    def _apply_volume(self) -> None:
+        self.backend.set_volume(self.backend_volume())
+
+    def _track_gain(self, path: str) -> tuple[float | None, float | None]:
+        if self.gain_for is None:
+            return None, None
+        try:
+            return self.gain_for(path)
+        except Exception:  # a lookup problem must never stop playback
+            return None, None
 
     def set_repeat_track(self, on: bool) -> None:
         if bool(on) != self.repeat_track:

@@ -325,6 +325,7 @@ class MainWindow(QMainWindow):
         e.queue_low.connect(self.top_up_queue)
         e.message.connect(self.show_message)
         e.problem_sink = self._play_problem
+        e.gain_for = self._track_gain
         self.filter_edit.textChanged.connect(self.filter.set_filter_text)
         self.filter_edit.textChanged.connect(lambda _t: self._update_counts())
         self.table.doubleClicked.connect(self._play_row)
@@ -571,6 +572,11 @@ class MainWindow(QMainWindow):
         self.queue_model.refresh()
         q = self.engine.queue
         self.queue_title.setText(f"<b>Up next</b> ({len(q.pinned_paths())} queued, {q.auto_count()} planned)")
+
+    def _track_gain(self, path: str) -> tuple[float | None, float | None]:
+        """A track's ReplayGain (dB) and peak from the library, for the engine's volume levelling."""
+        t = self.library.track_for(path) or {}
+        return t.get("rg_gain"), t.get("rg_peak")
 
     def _on_modes(self) -> None:
         """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""

@@ -146,9 +146,14 @@ class SettingsDialog(QDialog):
         self.steps.setRange(0, 50)
         self.steps.setSuffix(" tracks")
         self.steps.setValue(s.steps)
+        self.volume_levelling = QCheckBox("Level the volume between tracks (ReplayGain tags)")
+        self.volume_levelling.setToolTip("Tracks tagged with ReplayGain play at about the same loudness; loud ones "
+                                         "are turned down, quiet ones up to your volume, never louder")
+        self.volume_levelling.setChecked(s.volume_levelling)
         form = QFormLayout()
         form.addRow("Default strategy", self.strategy)
         form.addRow("Steps to the target mood", self.steps)
+        form.addRow(self.volume_levelling)
         box = QGroupBox("How long each reading counts (half-life)")
         hl_form = QFormLayout(box)
         self.half_lives: dict[str, DurationSpin] = {}
@@ -216,6 +221,7 @@ class SettingsDialog(QDialog):
             half_lives={source: spin.seconds() for source, spin in self.half_lives.items()},
             theme=self.theme.currentData(),
             close_to_tray=self.close_to_tray.isChecked(),
+            volume_levelling=self.volume_levelling.isChecked(),
             first_run_done=self._settings.first_run_done,
         )
         return s.validated()

@@ -1,0 +1,155 @@
+"""Volume levelling: ReplayGain tags read from real files of every format, kept by the scanner (re-read once for
+tracks scanned before), and applied by the engine to the backend's volume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from library.scanner import scan_folder
+from library.store import Store
+from library.tags import TAGS_VERSION, read_tags
+from player.backend import NullBackend
+from player.engine import PlayerEngine, levelled_volume
+from tests.media import encode, tone, write_wav
+
+
+@pytest.fixture(scope="module")
+def tagged(tmp_path_factory) -> dict[str, Path]:
+    """One file per format, each carrying its ReplayGain the way common taggers write it."""
+    import mutagen
+    from mutagen.id3 import ID3, TXXX
+    from mutagen.mp4 import MP4, MP4FreeForm
+
+    folder = tmp_path_factory.mktemp("rg")
+    src = write_wav(folder / "src.wav", tone(1.0))
+    out: dict[str, Path] = {}
+    for ext in (".mp3", ".flac", ".ogg", ".opus", ".m4a"):
+        out[ext] = encode(src, folder / f"song{ext}")
+    mp3 = ID3(str(out[".mp3"]))  # foobar2000 writes the description in lower case, others upper
+    mp3.add(TXXX(encoding=3, desc="replaygain_track_gain", text=["-7.25 dB"]))
+    mp3.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_PEAK", text=["0.988"]))
+    mp3.save()
+    for ext in (".flac", ".ogg"):
+        f = mutagen.File(str(out[ext]))
+        f["REPLAYGAIN_TRACK_GAIN"] = "+3.10 dB"
+        f["REPLAYGAIN_TRACK_PEAK"] = "0.5"
+        f.save()
+    opus = mutagen.File(str(out[".opus"]))
+    opus["R128_TRACK_GAIN"] = "-2560"  # Q7.8 dB against -23 LUFS: -10 dB, i.e. -5 dB in ReplayGain terms
+    opus.save()
+    m4a = MP4(str(out[".m4a"]))
+    m4a["----:com.apple.iTunes:replaygain_track_gain"] = [MP4FreeForm(b"-4.00 dB")]
+    m4a.save()
+    wav = write_wav(folder / "song.wav", tone(1.0))
+    w = mutagen.File(str(wav))
+    w.add_tags()
+    w.tags.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_GAIN", text=["-1.5 dB"]))
+    w.save()
+    out[".wav"] = wav
+    plain = folder / "plain"
+    plain.mkdir()
+    out["plain"] = encode(src, plain / "untagged.ogg")
+    src.unlink()
+    return out
+
+
+@pytest.mark.parametrize(("ext", "gain", "peak"), [
+    (".mp3", -7.25, 0.988), (".flac", 3.1, 0.5), (".ogg", 3.1, 0.5), (".opus", -5.0, None),
+    (".m4a", -4.0, None), (".wav", -1.5, None), ("plain", None, None),
+])
+def test_replaygain_is_read_from_every_format(tagged, ext, gain, peak) -> None:
+    t = read_tags(str(tagged[ext]))
+    assert t["rg_gain"] == (pytest.approx(gain) if gain is not None else None)
+    assert t["rg_peak"] == (pytest.approx(peak) if peak is not None else None)
+    assert t["tags_version"] == TAGS_VERSION
+
+
+def test_absurd_gain_values_are_ignored(tmp_path) -> None:
+    import mutagen
+
+    path = encode(write_wav(tmp_path / "s.wav", tone(1.0)), tmp_path / "s.ogg")
+    f = mutagen.File(str(path))
+    f["REPLAYGAIN_TRACK_GAIN"] = "loud"
+    f["REPLAYGAIN_TRACK_PEAK"] = "-3"
+    f.save()
+    t = read_tags(str(path))
+    assert t["rg_gain"] is None and t["rg_peak"] is None
+    f["REPLAYGAIN_TRACK_GAIN"] = "-999 dB"
+    f.save()
+    assert read_tags(str(path))["rg_gain"] is None
+
+
+def test_levelled_volume() -> None:
+    assert levelled_volume(80, None, None) == 80  # untagged: as set
+    assert levelled_volume(80, -6.0206, None) == 40  # half the amplitude
+    assert levelled_volume(50, 6.0206, None) == 100  # a quiet track comes up ...
+    assert levelled_volume(80, 6.0206, None) == 100  # ... but never past 100 (no amplification)
+    assert levelled_volume(50, 6.0206, 0.8) == 62  # ... nor past what its peak allows (1 / 0.8)
+    assert levelled_volume(50, -80.0, None) == 3  # a deeper cut than 24 dB is taken as 24 dB
+    assert levelled_volume(0, 3.0, None) == 0
+
+
+def test_scanner_keeps_replaygain_and_rereads_tracks_scanned_before_it(tagged, tmp_path) -> None:
+    store = Store(tmp_path / "db.json")
+    folder = str(tagged[".mp3"].parent)
+    first = scan_folder(store, folder)
+    mp3 = store.get_track(str(tagged[".mp3"]))
+    assert mp3["rg_gain"] == pytest.approx(-7.25)
+    # a library scanned by the reader before ReplayGain: no gain fields, no version
+    old = [(t["path"], {"rg_gain": None, "rg_peak": None, "tags_version": 1, "valence": 0.5})
+           for t in store.all_tracks()]
+    store.update_tracks(old)
+    again = scan_folder(store, folder)
+    assert again.updated == first.added and again.unchanged == 0
+    mp3 = store.get_track(str(tagged[".mp3"]))
+    assert mp3["rg_gain"] == pytest.approx(-7.25) and mp3["tags_version"] == TAGS_VERSION
+    assert mp3["valence"] == 0.5  # what the tagger wrote stays
+    third = scan_folder(store, folder)
+    assert third.updated == 0 and third.unchanged == first.added  # once only
+
+
+def test_engine_levels_each_track_and_follows_the_volume_and_the_switch(qtbot) -> None:
+    backend = NullBackend(length_ms=60_000)
+    engine = PlayerEngine(backend)
+    gains = {"/loud.ogg": (-6.0206, None), "/plain.ogg": (None, None)}
+    engine.gain_for = gains.__getitem__
+    engine.set_volume(80)
+    engine.play_path("/loud.ogg")
+    assert backend.volume == 40 and engine.volume == 80  # the listener's volume is not touched
+    engine.set_volume(60)
+    assert backend.volume == 30
+    engine.set_levelling(False)
+    assert backend.volume == 60
+    engine.set_levelling(True)
+    engine.play_path("/plain.ogg")
+    assert backend.volume == 60
+    engine.gain_for = lambda path: 1 / 0  # a failing lookup plays the track as it is
+    engine.play_path("/loud.ogg")
+    assert backend.volume == 60
+    engine.shutdown()
+
+
+def test_window_levels_library_tracks_and_the_setting_turns_it_off(qtbot, tagged, tmp_path) -> None:
+    from library.settings import Settings
+    from ui.desktop import apply_settings
+    from ui.main_window import MainWindow
+    from ui.workers import SyncPool, set_pool
+
+    set_pool(SyncPool())
+    try:
+        store = Store(tmp_path / "db.json")
+        scan_folder(store, str(tagged[".mp3"].parent))
+        backend = NullBackend(length_ms=60_000)
+        w = MainWindow(store, PlayerEngine(backend), auto_tag=False)
+        qtbot.addWidget(w)
+        w.tray = None
+        w.volume_slider.setValue(80)
+        w.engine.play_path(str(tagged[".mp3"]))
+        assert backend.volume == round(80 * 10 ** (-7.25 / 20))
+        apply_settings(w, Settings(volume_levelling=False))
+        assert backend.volume == 80
+        assert w.volume_slider.value() == 80
+    finally:
+        set_pool(None)
