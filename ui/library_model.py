@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from emotion.mood_space import QUADRANT_NAMES
+from library.browse import passes
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -141,11 +142,13 @@ class LibraryModel(QAbstractTableModel):
 
 
 class LibraryFilter(QSortFilterProxyModel):
-    """Sort by any column; filter on title/artist/album/genre (all words must match, case-insensitive)."""
+    """Sort by any column; filter on title/artist/album/genre (all words must match, case-insensitive) and on the
+    browser panes' choices."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
+        self._chosen: dict[str, frozenset[str]] = {}
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(False)
 
@@ -154,11 +157,28 @@ class LibraryFilter(QSortFilterProxyModel):
         self._words = text.casefold().split()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def refilter(self) -> None:
+        """Filter again (tracks' fields changed under the same choices, e.g. a track got its mood tag)."""
+        self.beginFilterChange()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_chosen(self, chosen: dict[str, frozenset[str]]) -> None:
+        """The browser panes' choices ({facet: values}; empty: everything)."""
+        if chosen == self._chosen:
+            return
+        self.beginFilterChange()
+        self._chosen = dict(chosen)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words:
+        if not self._words and not self._chosen:
             return True
         model = self.sourceModel()
         t = model.track(source_row)  # type: ignore[attr-defined]
+        if self._chosen and not passes(t, self._chosen):
+            return False
+        if not self._words:
+            return True
         hay = " ".join(str(t.get(k) or "") for k in FILTER_KEYS).casefold()
         return all(w in hay for w in self._words)
 

@@ -36,6 +36,7 @@ from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
 from player.queue import ShuffleFill
+from ui.browser import BrowserPanes
 from ui.library_model import LibraryFilter, LibraryModel, format_duration
 from ui.now_playing import NowPlaying
 from ui.problems_view import ProblemsView
@@ -183,11 +184,20 @@ class MainWindow(QMainWindow):
         lib_top = QHBoxLayout()
         lib_top.addWidget(self.filter_edit, 1)
         lib_top.addWidget(self.add_folder_btn)
+        self.browser = BrowserPanes(self.library)
+        self.browser.setToolTip("Browse by mood, artist and album (Ctrl+click to pick several)")
+        self.lib_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.lib_splitter.addWidget(self.browser)
+        self.lib_splitter.addWidget(self.table)
+        self.lib_splitter.setStretchFactor(0, 0)
+        self.lib_splitter.setStretchFactor(1, 1)
+        self.lib_splitter.setSizes([150, 500])
+        self.lib_splitter.setChildrenCollapsible(False)
         lib_page = QWidget()
         lib_layout = QVBoxLayout(lib_page)
         lib_layout.setContentsMargins(4, 4, 4, 4)
         lib_layout.addLayout(lib_top)
-        lib_layout.addWidget(self.table)
+        lib_layout.addWidget(self.lib_splitter)
         self.problems = ProblemsView()
         self.tabs = QTabWidget()
         self.tabs.addTab(lib_page, "Library")
@@ -283,6 +293,10 @@ class MainWindow(QMainWindow):
         self.act_stop_after.toggled.connect(self.engine.set_stop_after_current)
         self.engine.modes_changed.connect(self._on_modes)
         self.act_find = act("Filter the library", "Ctrl+F", self.focus_filter)
+        self.act_browser = act("&Browse by mood, artist, album", "Ctrl+B", lambda: None)
+        self.act_browser.setCheckable(True)
+        self.act_browser.setChecked(True)
+        self.act_browser.toggled.connect(self.show_browser)
         self.act_enqueue = act("Add to queue", "Ctrl+E", self.enqueue_selected)
         self.act_play_next = act("Play next", None, lambda: self.enqueue_selected(next_up=True))
         self.act_q_remove = act("Remove from queue", None, self.remove_selected_from_queue)
@@ -308,6 +322,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_stop_after)
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
+        self.view_menu.addAction(self.act_browser)
 
     def _connect(self) -> None:
         e = self.engine
@@ -328,6 +343,8 @@ class MainWindow(QMainWindow):
         e.gain_for = self._track_gain
         self.filter_edit.textChanged.connect(self.filter.set_filter_text)
         self.filter_edit.textChanged.connect(lambda _t: self._update_counts())
+        self.browser.chosen_changed.connect(self._on_browse)
+        self.browser.recounted.connect(self._on_recounted)
         self.table.doubleClicked.connect(self._play_row)
         self.queue_view.doubleClicked.connect(lambda idx: e.play_queue_row(idx.row()))
         self.queue_model.user_moved.connect(self.queue_pinned_changed)
@@ -631,6 +648,23 @@ class MainWindow(QMainWindow):
             self._scanning = None
             self._next_scan()
 
+    def _on_browse(self, chosen: dict) -> None:
+        self.filter.set_chosen(chosen)
+        self._update_counts()
+
+    def _on_recounted(self) -> None:
+        if self.browser.isVisible() and self.browser.chosen:  # a newly tagged track may now match a chosen mood
+            self.filter.refilter()
+            self._update_counts()
+
+    def show_browser(self, on: bool) -> None:
+        """Show or hide the browser panes; hidden, they filter nothing."""
+        self.browser.setVisible(on)
+        self.filter.set_chosen(self.browser.chosen if on else {})
+        self._update_counts()
+        if self.act_browser.isChecked() != on:
+            self.act_browser.setChecked(on)
+
     def focus_filter(self) -> None:
         self.tabs.setCurrentIndex(0)
         self.filter_edit.setFocus()
@@ -735,6 +769,7 @@ class MainWindow(QMainWindow):
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
         self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
         self.store.set_state("splitter", self.splitter.sizes())
+        self.store.set_state("browser", {"visible": self.act_browser.isChecked(), "sizes": self.lib_splitter.sizes()})
         self.store.set_state("library_columns", header_state(self.table.horizontalHeader()))
         self.store.set_state("saved_at", time.time())
         self.store.flush()
@@ -751,6 +786,12 @@ class MainWindow(QMainWindow):
         if sizes:
             self.splitter.setSizes([int(s) for s in sizes])
         restore_header(self.table.horizontalHeader(), self.store.get_state("library_columns"))
+        browser = self.store.get_state("browser") or {}
+        if isinstance(browser, dict):
+            sizes = browser.get("sizes")
+            if isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(x, int) and x > 0 for x in sizes):
+                self.lib_splitter.setSizes(sizes)
+            self.show_browser(bool(browser.get("visible", True)))
 
     def restore_state(self) -> None:
         self.restore_layout()

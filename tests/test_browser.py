@@ -1,0 +1,125 @@
+"""The browser panes (Mood | Artist | Album) over the library table, offscreen with real scanned files."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from library.scanner import scan_folder
+from library.store import Store
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+from ui.main_window import MainWindow
+from ui.workers import SyncPool, set_pool
+
+
+@pytest.fixture
+def window(qtbot, media_dir, tmp_path):
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.browser.models["artist"].rowCount() > 1, timeout=3000)  # first count after show
+    yield w
+    set_pool(None)
+
+
+def pane(w, facet: str) -> list[str]:
+    m = w.browser.models[facet]
+    return [m.index(r, 0).data() for r in range(m.rowCount())]
+
+
+def titles(w) -> list[str]:
+    return sorted(w.filter.index(r, 0).data() for r in range(w.filter.rowCount()))
+
+
+def click(qtbot, w, facet: str, row: int, ctrl: bool = False) -> None:
+    view = w.browser.views[facet]
+    rect = view.visualRect(view.model().index(row, 0))
+    mod = Qt.KeyboardModifier.ControlModifier if ctrl else Qt.KeyboardModifier.NoModifier
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, mod, rect.center())
+
+
+def test_panes_list_values_with_counts(window):
+    rows = window.library.rows()
+    testers = sum(1 for t in rows if t["artist"] == "The Testers")  # song_a and c, and copies of a (as root: 2)
+    fixtures = sum(1 for t in rows if t["album"] == "Fixtures")
+    artists = pane(window, "artist")
+    assert artists[0] == "All artists (4)"
+    assert artists[1:] == ["Quiet Band (2)", f"The Testers ({testers})", "Wave Maker (1)", "(no artist) (1)"]
+    assert pane(window, "album") == ["All albums (4)", "B-sides (1)", f"Fixtures ({fixtures})", "Raw (1)",
+                                     "(no album) (1)"]
+    assert pane(window, "quadrant")[-1].startswith("(not tagged yet) (")  # nothing tagged in this library
+    assert window.browser.isVisible() and window.act_browser.isChecked()
+
+
+def test_clicking_an_artist_narrows_albums_and_the_table_and_all_lifts_it(window, qtbot):
+    total = window.filter.rowCount()
+    click(qtbot, window, "artist", pane(window, "artist").index("Quiet Band (2)"))
+    assert titles(window) == ["Deep Cut", "Slow River"]
+    assert pane(window, "album") == ["All albums (2)", "B-sides (1)", "Fixtures (1)"]
+    assert window.count_label.text().startswith(f"2 of {total} tracks")
+    click(qtbot, window, "album", 1)  # B-sides
+    assert titles(window) == ["Deep Cut"]
+    # a second artist with Ctrl: the album choice stays while it still exists
+    click(qtbot, window, "artist", pane(window, "artist").index("Wave Maker (1)"), ctrl=True)
+    assert window.browser.chosen == {"artist": frozenset({"Quiet Band", "Wave Maker"}),
+                                     "album": frozenset({"B-sides"})}
+    assert titles(window) == ["Deep Cut"]
+    # "All artists" lifts the artist choice; albums count over everything again
+    click(qtbot, window, "artist", 0)
+    assert window.browser.views["artist"].selectionModel().selectedRows()[0].row() == 0
+    assert pane(window, "album")[0] == "All albums (4)"
+    assert titles(window) == ["Deep Cut"]  # B-sides is still chosen
+    click(qtbot, window, "album", 0)
+    assert window.filter.rowCount() == total and window.browser.chosen == {}
+
+
+def test_an_album_choice_that_disappears_is_dropped(window, qtbot):
+    click(qtbot, window, "album", pane(window, "album").index("Raw (1)"))
+    assert titles(window) == ["Plain Wave"]
+    click(qtbot, window, "artist", pane(window, "artist").index("Quiet Band (2)"))  # has no "Raw" album
+    assert window.browser.chosen == {"artist": frozenset({"Quiet Band"})}
+    assert titles(window) == ["Deep Cut", "Slow River"]
+    sel = window.browser.views["album"].selectionModel().selectedRows()
+    assert [i.row() for i in sel] == [0]  # the album pane shows "All" again
+
+
+def test_mood_pane_follows_tagging_and_the_text_filter_combines(window, qtbot, media_dir):
+    window.library.update_fields([(str(media_dir / "song_a.mp3"), {"quadrant": "Q1", "valence": 0.5,
+                                                                    "arousal": 0.5})])
+    qtbot.waitUntil(lambda: pane(window, "quadrant")[1:2] == ["Q1 happy / excited (1)"], timeout=5000)
+    click(qtbot, window, "quadrant", 1)
+    assert titles(window) == ["Morning Run"]
+    assert pane(window, "artist") == ["All artists (1)", "The Testers (1)"]
+    window.library.update_fields([(str(media_dir / "song_c.ogg"), {"quadrant": "Q1"})])  # tagged later
+    qtbot.waitUntil(lambda: titles(window) == ["Bright Day", "Morning Run"], timeout=5000)
+    window.filter_edit.setText("bright")
+    assert titles(window) == ["Bright Day"]
+
+
+def test_hidden_panes_filter_nothing_and_the_choice_survives_a_restart(window, qtbot, tmp_path):
+    click(qtbot, window, "artist", pane(window, "artist").index("Wave Maker (1)"))
+    assert window.filter.rowCount() == 1
+    window.act_browser.trigger()  # Ctrl+B
+    assert not window.browser.isVisible() and window.filter.rowCount() == window.library.rowCount()
+    window.act_browser.trigger()
+    assert window.filter.rowCount() == 1
+    window.act_browser.trigger()
+    window.close()
+    again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.act_browser.isChecked() and not again.browser.isVisible()
+
+
+def test_choose_selects_like_a_click(window):
+    window.browser.choose("artist", {"Quiet Band"})
+    assert titles(window) == ["Deep Cut", "Slow River"]
+    window.browser.choose("artist", set())
+    assert window.browser.chosen == {}
+    view = window.browser.views["artist"]
+    view.selectionModel().select(view.model().index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert window.browser.chosen == {}
