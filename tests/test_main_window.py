@@ -292,3 +292,20 @@ def test_repeat_and_stop_after_follow_the_engine_and_repeat_is_kept(window, qtbo
     qtbot.addWidget(again)
     assert again.engine.repeat_track is True and again.act_repeat.isChecked()
     assert again.engine.stop_after_current is False  # once only: not kept
+
+
+def test_volume_keys_and_mute(window, qtbot):
+    window.volume_slider.setValue(50)
+    window.act_vol_up.trigger()
+    assert window.volume_slider.value() == 55 and window.engine.volume == 55
+    for _ in range(3):
+        window.act_vol_down.trigger()
+    assert window.engine.volume == 40
+    assert window.act_vol_up.shortcut().toString() == "Ctrl+Up"
+    window.act_mute.trigger()
+    assert window.engine.volume == 0 and window.statusBar().currentMessage().startswith("Muted")
+    window.act_mute.trigger()
+    assert window.engine.volume == 40
+    window.volume_slider.setValue(100)
+    window.act_vol_up.trigger()
+    assert window.engine.volume == 100  # stays in range

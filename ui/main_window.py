@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self._scan_queue: list[str] = []
         self._scanning: str | None = None
         self._shown_errors: set[str] = set()
+        self._muted_from: int | None = None  # the volume before Ctrl+M
         self.fill = ShuffleFill()
         self.auto_fill = self._shuffle_fill  # replaced by the mood planner when it is on
 
@@ -285,6 +286,9 @@ class MainWindow(QMainWindow):
         self.act_prev = act("Previous", "Ctrl+Left", self.engine.previous)
         self.act_fwd = act("Seek forward 5 s", "Right", lambda: self.engine.seek_relative(5000))
         self.act_back = act("Seek back 5 s", "Left", lambda: self.engine.seek_relative(-5000))
+        self.act_vol_up = act("Volume up", "Ctrl+Up", lambda: self.nudge_volume(+5))
+        self.act_vol_down = act("Volume down", "Ctrl+Down", lambda: self.nudge_volume(-5))
+        self.act_mute = act("&Mute", "Ctrl+M", self.toggle_mute)
         self.act_repeat = act("&Repeat this track", "Ctrl+R", lambda: None)
         self.act_repeat.setCheckable(True)
         self.act_repeat.toggled.connect(self.engine.set_repeat_track)
@@ -316,6 +320,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_quit)
         m = mb.addMenu("&Playback")
         for a in (self.act_play, self.act_prev, self.act_next, self.act_back, self.act_fwd):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_vol_up, self.act_vol_down, self.act_mute):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_repeat)
@@ -589,6 +596,23 @@ class MainWindow(QMainWindow):
         self.queue_model.refresh()
         q = self.engine.queue
         self.queue_title.setText(f"<b>Up next</b> ({len(q.pinned_paths())} queued, {q.auto_count()} planned)")
+
+    def nudge_volume(self, delta: int) -> None:
+        self._muted_from = None
+        self.volume_slider.setValue(max(0, min(100, self.volume_slider.value() + delta)))
+        self.show_message(f"Volume {self.volume_slider.value()} %")
+
+    def toggle_mute(self) -> None:
+        """Volume to 0, and back to where it was (a volume moved in between wins)."""
+        before = self._muted_from
+        if before is not None and self.volume_slider.value() == 0:
+            self._muted_from = None
+            self.volume_slider.setValue(before)
+            self.show_message(f"Volume {before} %")
+        elif self.volume_slider.value() > 0:
+            self._muted_from = self.volume_slider.value()
+            self.volume_slider.setValue(0)
+            self.show_message("Muted (Ctrl+M to unmute)")
 
     def _track_gain(self, path: str) -> tuple[float | None, float | None]:
         """A track's ReplayGain (dB) and peak from the library, for the engine's volume levelling."""
