@@ -28,6 +28,8 @@ class Backend(Protocol):
     def position(self) -> int: ...
     def length(self) -> int: ...
     def set_volume(self, volume: int) -> None: ...
+    def equalizer_presets(self) -> list[str]: ...
+    def set_equalizer(self, preset: str | None) -> bool: ...
     def is_playing(self) -> bool: ...
     def set_video_window(self, win_id: int | None) -> None: ...
     def release(self) -> None: ...
@@ -40,6 +42,7 @@ class NullBackend:
     """
 
     name = "null"
+    PRESETS = ("Flat", "Rock", "Soft")  # stands in for a real backend's list
 
     def __init__(self, length_ms: int = 3000, speed: float = 1.0) -> None:
         self.on_event: EventCallback | None = None
@@ -48,6 +51,7 @@ class NullBackend:
         self.fail_paths: set[str] = set()
         self.path: str | None = None
         self.volume = 100
+        self.equalizer: str | None = None
         self._pos = 0.0
         self._since: float | None = None
         self._timer: threading.Timer | None = None
@@ -131,6 +135,15 @@ class NullBackend:
 
     def set_volume(self, volume: int) -> None:
         self.volume = max(0, min(100, int(volume)))
+
+    def equalizer_presets(self) -> list[str]:
+        return list(self.PRESETS)
+
+    def set_equalizer(self, preset: str | None) -> bool:
+        if preset is not None and preset not in self.PRESETS:
+            return False
+        self.equalizer = preset
+        return True
 
     def is_playing(self) -> bool:
         return self._since is not None

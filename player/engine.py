@@ -56,6 +56,7 @@ class PlayerEngine(QObject):
         self.repeat_track = False  # at its end the track starts again (until turned off)
         self.stop_after_current = False  # at the end of this track, stop with the next one loaded (once)
         self.levelling = True  # apply the playing track's ReplayGain (volume levelling)
+        self.equalizer: str | None = None  # the equalizer preset in use
         self.gain_for: Callable[[str], tuple[float | None, float | None]] | None = None  # path -> (gain dB, peak)
         self._gain: tuple[float | None, float | None] = (None, None)
         self._length = 0
@@ -162,6 +163,22 @@ class PlayerEngine(QObject):
     def set_volume(self, volume: int) -> None:
         self.volume = max(0, min(100, int(volume)))
         self._apply_volume()
+
+    def equalizer_presets(self) -> list[str]:
+        try:
+            return list(self.backend.equalizer_presets())
+        except Exception:  # a backend without an equalizer
+            return []
+
+    def set_equalizer(self, preset: str | None) -> bool:
+        """Use an equalizer preset (None: off). Returns False, and keeps the last one, when it cannot be used."""
+        try:
+            ok = bool(self.backend.set_equalizer(preset))
+        except Exception:
+            ok = False
+        if ok:
+            self.equalizer = preset
+        return ok
 
     def set_levelling(self, on: bool) -> None:
         self.levelling = bool(on)

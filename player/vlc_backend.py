@@ -109,6 +109,31 @@ class VlcBackend:
     def set_volume(self, volume: int) -> None:
         self._player.audio_set_volume(int(max(0, min(100, volume))))
 
+    def equalizer_presets(self) -> list[str]:
+        """libVLC's equalizer presets by name ("Flat", "Classical", ... "Techno")."""
+        vlc = self._vlc
+        names = []
+        for i in range(vlc.libvlc_audio_equalizer_get_preset_count()):
+            name = vlc.libvlc_audio_equalizer_get_preset_name(i)
+            names.append(name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name))
+        return names
+
+    def set_equalizer(self, preset: str | None) -> bool:
+        """Apply a preset to this and every later track (None: no equalizer). False when libVLC refuses."""
+        vlc = self._vlc
+        if preset is None:
+            return self._player.set_equalizer(None) == 0
+        presets = self.equalizer_presets()
+        if preset not in presets:
+            return False
+        eq = vlc.libvlc_audio_equalizer_new_from_preset(presets.index(preset))
+        if not eq:
+            return False
+        try:
+            return self._player.set_equalizer(eq) == 0  # libVLC copies the settings
+        finally:
+            vlc.libvlc_audio_equalizer_release(eq)
+
     def is_playing(self) -> bool:
         return bool(self._player.is_playing())
 

@@ -89,3 +89,13 @@ def test_stop_after_current_loads_the_next_track_paused(engine, media_dir, qtbot
     assert engine.backend.position() == 0 and engine.state == "paused"  # it waits for the listener
     with qtbot.waitSignal(engine.state_changed, timeout=5000, check_params_cb=lambda s: s == "playing"):
         engine.play_pause()
+
+
+def test_equalizer_presets_apply_on_libvlc(engine, media_dir, qtbot):
+    presets = engine.equalizer_presets()
+    assert len(presets) >= 10 and "Flat" in presets and "Rock" in presets
+    engine.play_path(str(media_dir / "song_b.flac"))
+    qtbot.waitUntil(lambda: engine.state == "playing", timeout=5000)
+    assert engine.set_equalizer("Rock") and engine.equalizer == "Rock"
+    assert not engine.set_equalizer("No such preset") and engine.equalizer == "Rock"
+    assert engine.set_equalizer(None) and engine.equalizer is None

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QFileSystemWatcher, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -327,6 +327,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_repeat)
         m.addAction(self.act_stop_after)
+        m.addSeparator()
+        self._build_equalizer_menu(m.addMenu("&Equalizer"))
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
         self.view_menu.addAction(self.act_browser)
@@ -619,6 +621,34 @@ class MainWindow(QMainWindow):
         t = self.library.track_for(path) or {}
         return t.get("rg_gain"), t.get("rg_peak")
 
+    def _build_equalizer_menu(self, menu) -> None:
+        """Off, then the backend's presets; one is checked. Without an equalizer the menu says so, disabled."""
+        self.equalizer_menu = menu
+        self.equalizer_group = QActionGroup(self)
+        self.equalizer_group.setExclusive(True)
+        self.equalizer_actions: dict[str | None, QAction] = {}
+        presets = self.engine.equalizer_presets()
+        for name in [None, *presets]:
+            a = QAction("Off" if name is None else name, self, checkable=True)
+            a.triggered.connect(lambda _checked=False, n=name: self.set_equalizer(n))
+            self.equalizer_group.addAction(a)
+            menu.addAction(a)
+            self.equalizer_actions[name] = a
+        self.equalizer_actions[None].setChecked(True)
+        if not presets:
+            menu.setEnabled(False)
+            menu.setToolTip("This playback backend has no equalizer")
+
+    def set_equalizer(self, preset: str | None, quiet: bool = False) -> None:
+        if self.engine.set_equalizer(preset):
+            if preset is not None and not quiet:
+                self.show_message(f"Equalizer: {preset}")
+        else:
+            self.show_message(f"The equalizer preset {preset} could not be used")
+        current = self.equalizer_actions.get(self.engine.equalizer)
+        if current is not None:
+            current.setChecked(True)
+
     def _on_modes(self) -> None:
         """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""
         for action, on in ((self.act_repeat, self.engine.repeat_track),
@@ -790,6 +820,7 @@ class MainWindow(QMainWindow):
         self.store.set_state("position_ms", int(self.engine.position()) if q.current else 0)
         self.store.set_state("volume", int(self.engine.volume))
         self.store.set_state("repeat_track", bool(self.engine.repeat_track))
+        self.store.set_state("equalizer", self.engine.equalizer)
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
         self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
         self.store.set_state("splitter", self.splitter.sizes())
@@ -824,6 +855,9 @@ class MainWindow(QMainWindow):
             self.volume_slider.setValue(int(volume))
             self.engine.set_volume(int(volume))
         self.engine.set_repeat_track(bool(self.store.get_state("repeat_track", False)))
+        preset = self.store.get_state("equalizer")
+        if isinstance(preset, str) and preset in self.equalizer_actions:
+            self.set_equalizer(preset, quiet=True)
         from player.queue import PlayQueue
 
         saved = PlayQueue.from_dict(self.store.get_state("queue"))
