@@ -39,10 +39,12 @@ class PlayerEngine(QObject):
     queue_low = Signal()  # the automatic part should be refilled
     message = Signal(str)  # something the listener should read (a skipped file, ...)
     modes_changed = Signal()  # repeat_track or stop_after_current changed
+    sleep_changed = Signal()  # the sleep timer was set, cancelled, or ran out
     track_finished = Signal(object, float, bool)  # path, fraction played, skipped (True) or played to the end
     _backend_event = Signal(str, object)
 
     LOW_WATER = 3
+    FADE_S = 10.0  # the sleep timer fades the music out over this long before it pauses
 
     def __init__(self, backend: Backend, queue: PlayQueue | None = None,
                  problem_sink: Callable[[str, str], None] | None = None, parent: QObject | None = None) -> None:
@@ -59,6 +61,11 @@ class PlayerEngine(QObject):
         self.equalizer: str | None = None  # the equalizer preset in use
         self.gain_for: Callable[[str], tuple[float | None, float | None]] | None = None  # path -> (gain dB, peak)
         self._gain: tuple[float | None, float | None] = (None, None)
+        self.sleep_at: float | None = None  # time.monotonic() when the sleep timer pauses the music
+        self._fade = 1.0  # 1 -> 0 over the sleep timer's last FADE_S seconds
+        self._sleep_tick = QTimer(self)
+        self._sleep_tick.setInterval(250)
+        self._sleep_tick.timeout.connect(self._sleep_step)
         self._length = 0
         self._started_at = 0.0
         self._backend_event.connect(self._handle_event, Qt.ConnectionType.QueuedConnection)
@@ -88,6 +95,7 @@ class PlayerEngine(QObject):
         self._length = 0
         self.backend.load(path)
         self._gain = self._track_gain(path)
+        self._unfade()
         self._apply_volume()
         self.track_changed.emit(path)
         self.queue_changed.emit()
@@ -109,6 +117,8 @@ class PlayerEngine(QObject):
             self.backend.pause()
         elif self.queue.current is not None:
             pending = getattr(self, "_pending_seek", 0)
+            if self._unfade():
+                self._apply_volume()
             self.backend.play()
             if pending:
                 self.backend.seek(pending)
@@ -185,10 +195,58 @@ class PlayerEngine(QObject):
         self._apply_volume()
 
     def backend_volume(self) -> int:
-        """What the backend plays at: the listener's volume, levelled for the current track."""
-        if not self.levelling:
-            return self.volume
-        return levelled_volume(self.volume, *self._gain)
+        """What the backend plays at: the listener's volume, levelled for the current track (and faded while the
+        sleep timer runs out)."""
+        volume = levelled_volume(self.volume, *self._gain) if self.levelling else self.volume
+        return round(volume * self._fade) if self._fade < 1.0 else volume
+
+    # ----- sleep timer
+    def start_sleep_timer(self, seconds: float) -> None:
+        """Pause the music `seconds` from now, fading it out over the last FADE_S seconds."""
+        self.sleep_at = time.monotonic() + max(0.0, float(seconds))
+        self._fade = 1.0
+        self._apply_volume()
+        self._sleep_tick.start()
+        self.sleep_changed.emit()
+
+    def cancel_sleep_timer(self) -> None:
+        if self.sleep_at is None:
+            return
+        self.sleep_at = None
+        self._sleep_tick.stop()
+        self._fade = 1.0
+        self._apply_volume()
+        self.sleep_changed.emit()
+
+    def _unfade(self) -> bool:
+        """After the sleep timer ran out, the next play is at the listener's volume again. True if it changed."""
+        if self.sleep_at is None and self._fade < 1.0:
+            self._fade = 1.0
+            return True
+        return False
+
+    def sleep_left(self) -> float | None:
+        """Seconds until the sleep timer pauses the music, or None when it is off."""
+        return None if self.sleep_at is None else max(0.0, self.sleep_at - time.monotonic())
+
+    def _sleep_step(self) -> None:
+        left = self.sleep_left()
+        if left is None:
+            self._sleep_tick.stop()
+            return
+        if left > 0:
+            fade = min(1.0, left / self.FADE_S)
+            if abs(fade - self._fade) > 1e-3:
+                self._fade = fade
+                self._apply_volume()
+            return
+        self._fade = 0.0
+        self._apply_volume()
+        self.pause()  # silent: the fade stays at 0 until the music plays again (libVLC pauses asynchronously)
+        self.sleep_at = None
+        self._sleep_tick.stop()
+        self.message.emit("Sleep timer: the music is paused")
+        self.sleep_changed.emit()
 
     def _apply_volume(self) -> None:
         self.backend.set_volume(self.backend_volume())

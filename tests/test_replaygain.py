@@ -153,3 +153,4 @@ def test_window_levels_library_tracks_and_the_setting_turns_it_off(qtbot, tagged
         assert w.volume_slider.value() == 80
     finally:
         set_pool(None)
+

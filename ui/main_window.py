@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_stop_after)
         m.addSeparator()
         self._build_equalizer_menu(m.addMenu("&Equalizer"))
+        self._build_sleep_menu(m.addMenu("Sleep &timer"))
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
         self.view_menu.addAction(self.act_browser)
@@ -638,6 +639,41 @@ class MainWindow(QMainWindow):
         if not presets:
             menu.setEnabled(False)
             menu.setToolTip("This playback backend has no equalizer")
+
+    SLEEP_MINUTES = (15, 30, 45, 60, 90)
+
+    def _build_sleep_menu(self, menu) -> None:
+        self.sleep_menu = menu
+        self.sleep_group = QActionGroup(self)
+        self.sleep_actions: dict[int, QAction] = {}
+        for minutes in (0, *self.SLEEP_MINUTES):
+            a = QAction("Off" if minutes == 0 else f"In {minutes} minutes", self, checkable=True)
+            a.triggered.connect(lambda _checked=False, m=minutes: self.set_sleep_timer(m))
+            self.sleep_group.addAction(a)
+            menu.addAction(a)
+            self.sleep_actions[minutes] = a
+        self.sleep_actions[0].setChecked(True)
+        self.engine.sleep_changed.connect(self._on_sleep_changed)
+
+    def set_sleep_timer(self, minutes: int) -> None:
+        """Pause the music in `minutes` (fading out over its last seconds); 0 turns the timer off."""
+        if minutes <= 0:
+            self.engine.cancel_sleep_timer()
+            self.show_message("Sleep timer off")
+            return
+        self.engine.start_sleep_timer(minutes * 60.0)
+        self.sleep_actions[minutes].setChecked(True)
+        self.show_message(f"Sleep timer: the music fades out and pauses at {self._sleep_clock()}")
+
+    def _sleep_clock(self) -> str:
+        left = self.engine.sleep_left()
+        return time.strftime("%H:%M", time.localtime(time.time() + left)) if left is not None else ""
+
+    def _on_sleep_changed(self) -> None:
+        on = self.engine.sleep_left() is not None
+        self.sleep_menu.setTitle(f"Sleep timer (pauses at {self._sleep_clock()})" if on else "Sleep &timer")
+        if not on:
+            self.sleep_actions[0].setChecked(True)
 
     def set_equalizer(self, preset: str | None, quiet: bool = False) -> None:
         if self.engine.set_equalizer(preset):

@@ -1,0 +1,51 @@
+"""The sleep timer: the music fades out over the last seconds and pauses; the next play is at full volume."""
+
+from __future__ import annotations
+
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+
+
+def test_sleep_timer_fades_out_pauses_and_the_next_play_is_at_full_volume(qtbot) -> None:
+    backend = NullBackend(length_ms=600_000)
+    engine = PlayerEngine(backend)
+    engine.FADE_S = 1.0
+    engine.set_volume(80)
+    engine.play_path("/a.ogg")
+    qtbot.waitUntil(lambda: engine.state == "playing", timeout=3000)
+    seen: list[int] = []
+    engine._sleep_tick.timeout.connect(lambda: seen.append(backend.volume))
+    with qtbot.waitSignal(engine.sleep_changed):
+        engine.start_sleep_timer(1.6)
+    assert 1.0 < engine.sleep_left() <= 1.6
+    qtbot.waitUntil(lambda: engine.state == "paused", timeout=5000)
+    assert engine.sleep_left() is None and engine.volume == 80  # the listener's volume is untouched ...
+    assert backend.volume == 0  # ... but the paused player stays silent
+    assert seen[0] == 80 and any(0 < v < 80 for v in seen), seen  # full first, then fading
+    assert seen == sorted(seen, reverse=True)
+    engine.play_pause()
+    assert backend.volume == 80
+    engine.start_sleep_timer(60)
+    engine.cancel_sleep_timer()
+    assert engine.sleep_left() is None and backend.volume == 80
+    engine.shutdown()
+
+
+def test_sleep_menu_starts_and_cancels_the_timer(qtbot, tmp_path) -> None:
+    from library.store import Store
+    from ui.main_window import MainWindow
+
+    engine = PlayerEngine(NullBackend())
+    w = MainWindow(Store(tmp_path / "db.json"), engine, auto_tag=False)
+    qtbot.addWidget(w)
+    playback = w.menuBar().actions()[1].menu()
+    assert w.sleep_menu.menuAction() in playback.actions()
+    w.sleep_actions[30].trigger()
+    assert 29 * 60 < engine.sleep_left() <= 30 * 60
+    assert w.sleep_menu.title().startswith("Sleep timer (pauses at ")
+    assert "pauses at" in w.statusBar().currentMessage()
+    w.sleep_actions[0].trigger()
+    assert engine.sleep_left() is None and w.sleep_menu.title() == "Sleep &timer"
+    w.sleep_actions[15].trigger()
+    engine.cancel_sleep_timer()  # ran out (or was cancelled elsewhere): the menu says Off again
+    assert w.sleep_actions[0].isChecked() and w.sleep_menu.title() == "Sleep &timer"
