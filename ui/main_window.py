@@ -303,12 +303,15 @@ class MainWindow(QMainWindow):
         self.act_browser.toggled.connect(self.show_browser)
         self.act_enqueue = act("Add to queue", "Ctrl+E", self.enqueue_selected)
         self.act_play_next = act("Play next", None, lambda: self.enqueue_selected(next_up=True))
+        self.act_edit_tags = act("Edit tags…", "Ctrl+T", self.edit_selected_tags)
+        self.act_edit_tags.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_q_remove = act("Remove from queue", None, self.remove_selected_from_queue)
         self.act_q_remove.setShortcut(QKeySequence.StandardKey.Delete)
         self.act_q_remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.queue_view.addAction(self.act_q_remove)
         self.table.addAction(self.act_enqueue)
         self.table.addAction(self.act_play_next)
+        self.table.addAction(self.act_edit_tags)
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_add_folder, self.act_rescan):
@@ -565,6 +568,69 @@ class MainWindow(QMainWindow):
             self.engine.queue.add(paths, next_up=next_up)
             self._on_queue_changed()
             self.queue_pinned_changed.emit()
+
+    # ----- tag editing
+    def edit_selected_tags(self) -> None:
+        from library.tag_writer import can_edit
+        from ui.tag_editor import TagEditor
+
+        tracks = [t for t in (self.library.track_for(p) for p in self.selected_paths()) if t]
+        editable = [t for t in tracks if can_edit(t["path"])]
+        if not editable:
+            self.show_message("Pick one or more audio tracks to edit their tags (videos are not edited)")
+            return
+        dialog = TagEditor(editable, self)
+        if dialog.exec() == TagEditor.DialogCode.Accepted and dialog.changes():
+            self.edit_tags([t["path"] for t in editable], dialog.changes())
+
+    def edit_tags(self, paths: list[str], changes: dict[str, str]) -> None:
+        """Write tag changes to the files off the GUI thread, then update the library, keeping each track's mood
+        tags (only the tags changed, not the music); a file that cannot be written is listed under Problems."""
+        from emotion.tagger import tag_key_for
+        from library.tag_writer import write_tags
+        from library.tags import read_tags
+
+        olds = {p: dict(self.library.track_for(p) or {"path": p}) for p in paths}
+
+        def work(_report):
+            results = []
+            for path in paths:
+                try:
+                    write_tags(path, changes)
+                    st = os.stat(path)
+                    fields = {**read_tags(path, st.st_size), "size": st.st_size, "mtime": st.st_mtime}
+                except Exception as exc:  # a read-only, damaged or vanished file: each failure becomes a reason
+                    results.append((path, None, str(exc) or exc.__class__.__name__))
+                    continue
+                old = olds[path]
+                version = old.get("model_version")
+                if version and old.get("tag_key") == tag_key_for(old, version):
+                    fields["tag_key"] = tag_key_for({**old, **fields}, version)
+                results.append((path, fields, None))
+            return results
+
+        def done(results) -> None:
+            saved = [(p, f) for p, f, _ in results if f is not None]
+            failed = [(p, r) for p, f, r in results if f is None]
+            if saved:
+                self.store.update_tracks(saved)
+                self.store.clear_problems(paths=[p for p, _ in saved], stage="edit")
+                self.library.update_fields(saved)
+            if failed:
+                self.store.add_problems([(p, "edit", r) for p, r in failed])
+            self.store.flush()
+            self.refresh_problems()
+            self.queue_model.refresh()
+            if self.engine.current in dict(saved):
+                self.now_playing.show_track(self.library.track_for(self.engine.current))
+            text = f"Saved the tags of {len(saved)} track{'s' if len(saved) != 1 else ''}"
+            if failed:
+                name = os.path.basename(failed[0][0])
+                text += f"; {len(failed)} not saved ({name}: {failed[0][1]}; see Problems)"
+            self.show_message(text)
+            self.library_changed.emit()
+
+        run_in_background(work, on_done=done, on_error=self.report_worker_error, name="edit tags")
 
     def remove_selected_from_queue(self) -> None:
         rows = [i.row() for i in self.queue_view.selectionModel().selectedIndexes()]

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-STAGES = {"scan": "Scan", "tag": "Mood tagging", "play": "Playback"}
+STAGES = {"scan": "Scan", "tag": "Mood tagging", "play": "Playback", "edit": "Tag editing"}
 
 
 class ProblemsView(QTableWidget):

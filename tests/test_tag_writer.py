@@ -1,0 +1,89 @@
+"""Editing tags of real files of every audio format: written, read back, the file safe on failure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from library.tag_writer import TagWriteError, can_edit, common_values, write_tags
+from library.tags import read_tags
+from tests.media import encode, make_video, tag, tone, write_wav
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    src = write_wav(tmp_path / "src.wav", tone(1.0))
+    out = {}
+    for ext in (".mp3", ".flac", ".ogg", ".opus", ".m4a"):
+        out[ext] = encode(src, tmp_path / f"song{ext}")
+        tag(out[ext], "Old Title", "Old Artist", "Old Album", "Old Genre")
+    out[".wav"] = write_wav(tmp_path / "song.wav", tone(1.0))  # no tags at all
+    src.unlink()
+    return out
+
+
+@pytest.mark.parametrize("ext", [".mp3", ".flac", ".ogg", ".opus", ".m4a", ".wav"])
+def test_tags_are_written_and_read_back(files, ext) -> None:
+    path = str(files[ext])
+    before = read_tags(path)
+    write_tags(path, {"title": "  New\nTitle  ", "artist": "Ünïcode Artist", "genre": ""})
+    after = read_tags(path)
+    assert after["title"] == "New Title"  # one line, trimmed
+    assert after["artist"] == "Ünïcode Artist"
+    assert after["genre"] == ""  # removed
+    assert after["album"] == before["album"]  # untouched
+    assert after["duration"] == pytest.approx(before["duration"], abs=0.05)
+    assert sorted(p.name for p in files[ext].parent.iterdir() if p.name.startswith(".")) == []  # no leftovers
+
+
+def test_a_symlinked_file_is_edited_through_the_link(files, tmp_path) -> None:
+    link = tmp_path / "link.ogg"
+    link.symlink_to(files[".ogg"])
+    write_tags(str(link), {"album": "Linked"})
+    assert link.is_symlink()
+    assert read_tags(str(files[".ogg"]))["album"] == "Linked"
+
+
+def test_read_only_files_and_videos_are_refused_untouched(files, tmp_path) -> None:
+    path = files[".flac"]
+    data = path.read_bytes()
+    os.chmod(path, 0o444)
+    with pytest.raises(TagWriteError, match="read-only"):
+        write_tags(str(path), {"title": "X"})
+    assert path.read_bytes() == data
+    video = make_video(tmp_path / "clip.mp4", 1.0)
+    assert not can_edit(str(video)) and can_edit(str(path))
+    with pytest.raises(TagWriteError, match="not supported"):
+        write_tags(str(video), {"title": "X"})
+    with pytest.raises(ValueError):
+        write_tags(str(files[".mp3"]), {"duration": "1"})
+
+
+def test_a_failed_write_leaves_the_file_as_it_was(files, monkeypatch) -> None:
+    path = files[".mp3"]
+    data = path.read_bytes()
+
+    def boom(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("library.tag_writer.os.replace", boom)
+    with pytest.raises(TagWriteError, match="No space left"):
+        write_tags(str(path), {"title": "Never"})
+    assert path.read_bytes() == data
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".moodtape-edit-")] == []
+
+
+def test_a_damaged_file_gives_a_reason(tmp_path) -> None:
+    bad = tmp_path / "bad.flac"
+    bad.write_bytes(b"fLaC" + b"\x00" * 50)
+    with pytest.raises(TagWriteError, match="could not write the tags"):
+        write_tags(str(bad), {"title": "X"})
+    assert bad.read_bytes() == b"fLaC" + b"\x00" * 50
+
+
+def test_common_values_marks_differences() -> None:
+    tracks = [{"title": "A", "artist": "Band", "album": "X", "genre": None},
+              {"title": "B", "artist": "Band", "album": "X", "genre": ""}]
+    assert common_values(tracks) == {"title": None, "artist": "Band", "album": "X", "genre": ""}
