@@ -103,3 +103,15 @@ def test_edit_action_is_on_the_table_and_skips_videos(window):
     window.table.clearSelection()
     window.edit_selected_tags()
     assert "Pick one or more audio tracks" in window.statusBar().currentMessage()
+
+
+def test_the_watchers_rescan_waits_for_a_running_edit(window, qtbot):
+    window._edits_running = 1  # as while an edit is being written
+    scanned = []
+    window.scan = scanned.append
+    window._changed_roots.add(str(window.lib))
+    window._rescan_changed()
+    assert scanned == [] and window._rescan_timer.isActive()
+    window._edits_running = 0
+    window._rescan_changed()
+    assert scanned == [str(window.lib)]

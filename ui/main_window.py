@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._scanning: str | None = None
         self._shown_errors: set[str] = set()
         self._muted_from: int | None = None  # the volume before Ctrl+M
+        self._edits_running = 0  # tag edits in flight (the folder watcher's rescan waits for them)
         self.fill = ShuffleFill()
         self.auto_fill = self._shuffle_fill  # replaced by the mood planner when it is on
 
@@ -488,6 +489,9 @@ class MainWindow(QMainWindow):
         self._rescan_timer.start()
 
     def _rescan_changed(self) -> None:
+        if self._edits_running:  # our own tag edit changed the folder: rescan once the store has the new files
+            self._rescan_timer.start()
+            return
         roots, self._changed_roots = self._changed_roots, set()
         for r in roots:
             self.scan(r)
@@ -609,7 +613,12 @@ class MainWindow(QMainWindow):
                 results.append((path, fields, None))
             return results
 
+        def failed_task(message: str, tb: str = "") -> None:
+            self._edits_running -= 1
+            self.report_worker_error(message, tb)
+
         def done(results) -> None:
+            self._edits_running -= 1
             saved = [(p, f) for p, f, _ in results if f is not None]
             failed = [(p, r) for p, f, r in results if f is None]
             if saved:
@@ -630,7 +639,8 @@ class MainWindow(QMainWindow):
             self.show_message(text)
             self.library_changed.emit()
 
-        run_in_background(work, on_done=done, on_error=self.report_worker_error, name="edit tags")
+        self._edits_running += 1
+        run_in_background(work, on_done=done, on_error=failed_task, name="edit tags")
 
     def remove_selected_from_queue(self) -> None:
         rows = [i.row() for i in self.queue_view.selectionModel().selectedIndexes()]
