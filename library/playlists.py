@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit
 
 PLAYLIST_EXTENSIONS = frozenset({".m3u", ".m3u8", ".pls"})
 
@@ -68,11 +68,11 @@ def _resolve(entry: bytes, base: Path, utf8_file: bool, contents: PlaylistConten
         contents.skipped.append((shown, "not a local file (a stream or a remote URL)"))
         return
     for name in (n for raw in candidates for n in _decodings(raw, utf8_file)):
-        p = Path(name) if os.path.isabs(name) else base / name
-        if p.is_file():
+        p = name if os.path.isabs(name) else os.path.join(base, name)
+        if os.path.isfile(p):  # os.path, not Path: it says False (never raises) for unreadable or absurd names
             contents.paths.append(os.path.normpath(os.path.abspath(p)))
             return
-        if p.exists():
+        if os.path.exists(p):
             contents.skipped.append((shown, "not a file"))
             return
     contents.skipped.append((shown, "file not found"))
@@ -122,13 +122,20 @@ def _extinf(track: Mapping[str, Any]) -> str:
 
 
 def _entry_for(track_path: str, base: Path) -> bytes:
+    """How a track is written: relative to the playlist's folder when under it ("./" first when the name starts
+    like a comment or with a space), absolute otherwise, and as a file:// URL when the name has a line break or
+    ends in a space (a reader strips those from a plain line)."""
     target = Path(os.path.abspath(track_path))
+    raw = os.fsencode(str(target))
+    if raw != raw.strip() or b"\n" in raw or b"\r" in raw or os.path.basename(raw) != os.path.basename(raw).strip():
+        return b"file://" + quote_from_bytes(raw, safe="/").encode("ascii")
     try:
-        rel = target.relative_to(base)
-        name = str(rel)
+        name = os.fsencode(str(target.relative_to(base)))
     except ValueError:
-        name = str(target)
-    return os.fsencode(name)
+        return raw
+    if name.startswith(b"#") or name[:1].isspace():
+        name = b"./" + name
+    return name
 
 
 def write_m3u8(path: str | os.PathLike[str], tracks: Iterable[Mapping[str, Any]]) -> int:
@@ -161,7 +168,8 @@ def write_m3u8(path: str | os.PathLike[str], tracks: Iterable[Mapping[str, Any]]
 
 def match_library(paths: Iterable[str], library: Iterable[str]) -> tuple[list[str], list[str]]:
     """Split a playlist's files into the library's paths for them (in order) and those the library lacks. A file
-    reached through another name (a symlinked folder) matches the library's path for the same real file."""
+    reached through another name (a symlinked folder) matches the library's path for the same real file; only the
+    library's folders are resolved for that (far fewer than its tracks)."""
     lib = list(library)
     known = set(lib)
     by_real: dict[str, str] | None = None
@@ -172,7 +180,13 @@ def match_library(paths: Iterable[str], library: Iterable[str]) -> tuple[list[st
             found.append(path)
             continue
         if by_real is None:
-            by_real = {os.path.realpath(q): q for q in lib}
+            real_dirs: dict[str, str] = {}
+            by_real = {}
+            for q in lib:
+                folder, name = os.path.split(q)
+                if folder not in real_dirs:
+                    real_dirs[folder] = os.path.realpath(folder)
+                by_real.setdefault(os.path.join(real_dirs[folder], name), q)
         hit = by_real.get(os.path.realpath(path))
         (found if hit else missing).append(hit or path)
     return found, missing

@@ -140,7 +140,7 @@ def scan_folder(
         seen.add(path)
         old = known.get(path)
         if (old is not None and old.get("size") == st.st_size and old.get("mtime") == st.st_mtime
-                and old.get("tags_version", 1) == TAGS_VERSION):  # a track read by an older reader is read again
+                and old.get("tags_version", 1) >= TAGS_VERSION):  # a track read by an older reader is read again
             result.unchanged += 1
             continue
         todo.append((path, st.st_size, st.st_mtime))

@@ -21,13 +21,16 @@ MAX_LEVELLING_CUT_DB = 24.0  # a gain tag asking for a deeper cut than this is t
 def levelled_volume(volume: int, gain_db: float | None, peak: float | None) -> int:
     """The backend volume (0-100, 100 = the file as it is) for the listener's volume and a track's ReplayGain.
     A negative gain turns a loud track down; a positive one turns a quiet track up, but never past 100 (no
-    amplification, so nothing clips) nor past what its peak allows."""
+    amplification, so nothing clips) nor past what its peak allows.
+
+    libVLC's volume is cubic (its software mixer and PulseAudio both play volume v as amplitude (v / 100) ** 3), so
+    an amplitude factor f moves the volume by f ** (1 / 3)."""
     if gain_db is None:
         return volume
     factor = 10.0 ** (max(-MAX_LEVELLING_CUT_DB, gain_db) / 20.0)
     if peak is not None and peak > 0:
         factor = min(factor, max(1.0, 1.0 / peak))
-    return max(0, min(100, round(volume * factor)))
+    return max(0, min(100, round(volume * factor ** (1.0 / 3.0))))
 
 
 class PlayerEngine(QObject):
@@ -286,6 +289,8 @@ class PlayerEngine(QObject):
             self.queue_low.emit()
             return
         self._start(path, paused=paused)
+        if paused:
+            self._check_low()  # the paused start skips it: the planner still refills behind the waiting track
 
     def _finish_current(self, skipped: bool) -> None:
         path = self.queue.current
@@ -323,6 +328,7 @@ class PlayerEngine(QObject):
             elif self.stop_after_current:
                 self.set_stop_after_current(False)
                 self._advance(paused=True)
+                self._set_state("stopped")  # stopped, with the next track loaded: Play starts it
             else:
                 self._advance()
         elif kind == "error":

@@ -100,19 +100,23 @@ def test_mood_pane_follows_tagging_and_the_text_filter_combines(window, qtbot, m
     assert titles(window) == ["Bright Day"]
 
 
-def test_hidden_panes_filter_nothing_and_the_choice_survives_a_restart(window, qtbot, tmp_path):
+def test_hidden_panes_filter_nothing_and_their_visibility_and_height_are_kept(window, qtbot, tmp_path):
     click(qtbot, window, "artist", pane(window, "artist").index("Wave Maker (1)"))
     assert window.filter.rowCount() == 1
     window.act_browser.trigger()  # Ctrl+B
     assert not window.browser.isVisible() and window.filter.rowCount() == window.library.rowCount()
     window.act_browser.trigger()
     assert window.filter.rowCount() == 1
+    window.lib_splitter.setSizes([90, 400])
+    height = window.lib_splitter.sizes()[0]
     window.act_browser.trigger()
     window.close()
     again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(NullBackend()), auto_tag=False)
     qtbot.addWidget(again)
     again.show()
     assert not again.act_browser.isChecked() and not again.browser.isVisible()
+    again.act_browser.trigger()
+    assert again.lib_splitter.sizes()[0] == height  # the listener's height, not the default
 
 
 def test_choose_selects_like_a_click(window):
@@ -123,3 +127,34 @@ def test_choose_selects_like_a_click(window):
     view = window.browser.views["artist"]
     view.selectionModel().select(view.model().index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
     assert window.browser.chosen == {}
+
+
+def test_a_recount_keeps_the_listeners_place_in_a_pane(qtbot):
+    from ui.browser import BrowserPanes
+    from ui.library_model import LibraryModel
+
+    rows = [{"path": f"/m/{i}.ogg", "artist": f"Artist {i:03d}", "album": "A", "quadrant": "Q1" if i % 2 else None}
+            for i in range(400)]
+    lib = LibraryModel()
+    lib.set_rows(rows)
+    b = BrowserPanes(lib)
+    qtbot.addWidget(b)
+    b.resize(600, 200)
+    b.show()
+    b.rebuild()
+    view, model = b.views["artist"], b.models["artist"]
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    view.setCurrentIndex(model.index(300, 0))
+    # counts move, values stay (a track of an artist gets tagged): rows update in place
+    lib.update_fields([("/m/10.ogg", {"quadrant": "Q2"})])
+    b.rebuild()
+    assert resets == [] and view.currentIndex().row() == 300
+    # with a mood chosen, a newly tagged track brings its artist into the pane: a reset, same artist current
+    b.choose("quadrant", {"Q1"})
+    name = "Artist 201"
+    view.setCurrentIndex(model.index(model.row_of(name), 0))
+    lib.update_fields([("/m/0.ogg", {"quadrant": "Q1"})])  # "Artist 000" joins, at the top
+    b.rebuild()
+    assert resets and view.currentIndex().data() == f"{name} (1)"
+    assert model.row_of("Artist 000") == 1

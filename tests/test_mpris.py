@@ -44,6 +44,7 @@ window.engine.queue.add([t["path"] for t in tracks])
 window.engine.state_changed.connect(lambda s: print("STATE", s, flush=True))
 window.engine.track_changed.connect(lambda p: print("TRACK", p, flush=True))
 window.engine.modes_changed.connect(lambda: print("REPEAT", window.engine.repeat_track, flush=True))
+window.volume_slider.valueChanged.connect(lambda v: print("SLIDER", v, flush=True))
 mpris = Mpris(window)
 print("ACTIVE", mpris.active, mpris.service, flush=True)
 print("ADDRESS", os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""), flush=True)
@@ -125,6 +126,7 @@ def test_playerctl_drives_the_player(player):
 
         player("volume", "0.3")
         assert _wait(lambda: abs(float(player("volume") or -1) - 0.3) < 0.011)
+        assert "SLIDER 30" in player.log.read_text()  # the window's slider shows it
 
         player("position", "42")
         pos = float(player("position"))

@@ -77,16 +77,16 @@ def test_repeat_track_plays_it_again_until_turned_off(engine, media_dir, qtbot):
     qtbot.waitUntil(lambda: engine.current == song_b, timeout=10000)
 
 
-def test_stop_after_current_loads_the_next_track_paused(engine, media_dir, qtbot):
+def test_stop_after_current_stops_with_the_next_track_loaded(engine, media_dir, qtbot):
     song_c, song_b = str(media_dir / "song_c.ogg"), str(media_dir / "song_b.flac")
     engine.queue.add([song_b])
     engine.play_path(song_c)
     engine.set_stop_after_current(True)
     qtbot.waitUntil(lambda: engine.current == song_b, timeout=10000)
-    assert engine.state == "paused" and engine.queue.paths() == []
+    assert engine.state == "stopped" and engine.queue.paths() == []
     assert engine.stop_after_current is False  # once only
     qtbot.wait(500)
-    assert engine.backend.position() == 0 and engine.state == "paused"  # it waits for the listener
+    assert engine.backend.position() == 0 and engine.state == "stopped"  # it waits for the listener
     with qtbot.waitSignal(engine.state_changed, timeout=5000, check_params_cb=lambda s: s == "playing"):
         engine.play_pause()
 

@@ -134,3 +134,21 @@ def test_match_library_follows_symlinked_folders(tmp_path: Path) -> None:
 def test_is_playlist() -> None:
     assert is_playlist("x/Y.M3U8") and is_playlist("a.pls") and is_playlist("b.m3u")
     assert not is_playlist("song.mp3")
+
+
+def test_awkward_names_survive_a_round_trip(tmp_path: Path) -> None:
+    names = ["#1 Hit.mp3", " leading space.ogg", "trailing space .ogg", "two\nlines.ogg", "plain.ogg",
+             "sub/#2.flac"]
+    paths = [touch(tmp_path / n) for n in names]
+    pl = tmp_path / "odd.m3u8"
+    assert write_m3u8(pl, [{"path": p} for p in paths]) == len(paths)
+    got = read_playlist(pl)
+    assert got.paths == paths and got.skipped == []
+
+
+def test_an_unreadable_or_absurd_entry_is_skipped_not_fatal(tmp_path: Path) -> None:
+    a = touch(tmp_path / "a.ogg")
+    pl = tmp_path / "bad.m3u"
+    pl.write_text("x" * 300 + "/" + "y" * 300 + ".mp3\na.ogg\n")  # ENAMETOOLONG on the way
+    got = read_playlist(pl)
+    assert got.paths == [a] and [r for _, r in got.skipped] == ["file not found"]

@@ -81,13 +81,21 @@ def test_absurd_gain_values_are_ignored(tmp_path) -> None:
     assert read_tags(str(path))["rg_gain"] is None
 
 
-def test_levelled_volume() -> None:
+def cube(volume: int) -> float:
+    """The amplitude libVLC plays a volume at (its volume is cubic: 100 -> 1.0, 50 -> 0.125)."""
+    return (volume / 100) ** 3
+
+
+def test_levelled_volume_moves_the_amplitude_by_the_gain() -> None:
     assert levelled_volume(80, None, None) == 80  # untagged: as set
-    assert levelled_volume(80, -6.0206, None) == 40  # half the amplitude
-    assert levelled_volume(50, 6.0206, None) == 100  # a quiet track comes up ...
+    # -6 dB is half the amplitude, heard at the listener's volume
+    assert cube(levelled_volume(80, -6.0206, None)) / cube(80) == pytest.approx(0.5, rel=0.05)
+    assert cube(levelled_volume(80, -7.25, None)) / cube(80) == pytest.approx(10 ** (-7.25 / 20), rel=0.05)
+    # a quiet track comes up (+6 dB: twice the amplitude) ...
+    assert cube(levelled_volume(50, 6.0206, None)) / cube(50) == pytest.approx(2.0, rel=0.05)
     assert levelled_volume(80, 6.0206, None) == 100  # ... but never past 100 (no amplification)
-    assert levelled_volume(50, 6.0206, 0.8) == 62  # ... nor past what its peak allows (1 / 0.8)
-    assert levelled_volume(50, -80.0, None) == 3  # a deeper cut than 24 dB is taken as 24 dB
+    assert cube(levelled_volume(50, 6.0206, 0.8)) / cube(50) == pytest.approx(1.25, rel=0.05)  # ... nor its peak
+    assert cube(levelled_volume(50, -80.0, None)) / cube(50) == pytest.approx(10 ** (-24 / 20), rel=0.1)  # 24 dB
     assert levelled_volume(0, 3.0, None) == 0
 
 
@@ -117,9 +125,10 @@ def test_engine_levels_each_track_and_follows_the_volume_and_the_switch(qtbot) -
     engine.gain_for = gains.__getitem__
     engine.set_volume(80)
     engine.play_path("/loud.ogg")
-    assert backend.volume == 40 and engine.volume == 80  # the listener's volume is not touched
+    assert backend.volume == levelled_volume(80, -6.0206, None) == 63
+    assert engine.volume == 80  # the listener's volume is not touched
     engine.set_volume(60)
-    assert backend.volume == 30
+    assert backend.volume == levelled_volume(60, -6.0206, None) == 48
     engine.set_levelling(False)
     assert backend.volume == 60
     engine.set_levelling(True)
@@ -147,7 +156,7 @@ def test_window_levels_library_tracks_and_the_setting_turns_it_off(qtbot, tagged
         w.tray = None
         w.volume_slider.setValue(80)
         w.engine.play_path(str(tagged[".mp3"]))
-        assert backend.volume == round(80 * 10 ** (-7.25 / 20))
+        assert backend.volume == levelled_volume(80, -7.25, 0.988) == 61
         apply_settings(w, Settings(volume_levelling=False))
         assert backend.volume == 80
         assert w.volume_slider.value() == 80

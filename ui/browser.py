@@ -46,11 +46,23 @@ class FacetModel(QAbstractListModel):
         super().__init__(parent)
         self.facet = facet
         self._rows: list[tuple[str, int]] = []
+        self._row_of: dict[str, int] = {}
 
-    def set_rows(self, rows: list[tuple[str, int]]) -> None:
+    def set_rows(self, rows: list[tuple[str, int]]) -> bool:
+        """Show these (value, count) rows; returns whether anything changed. When only counts moved, the rows
+        are updated in place (the view keeps its current row and scroll position)."""
+        rows = list(rows)
+        if rows == self._rows:
+            return False
+        if [v for v, _ in rows] == [v for v, _ in self._rows]:
+            self._rows = rows
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows), 0))  # "All (n)" row too
+            return True
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = rows
+        self._row_of = {v: i + 1 for i, (v, _) in enumerate(rows)}
         self.endResetModel()
+        return True
 
     def rows(self) -> list[tuple[str, int]]:
         return list(self._rows)
@@ -59,10 +71,7 @@ class FacetModel(QAbstractListModel):
         return [v for v, _ in self._rows]
 
     def row_of(self, value: str) -> int | None:
-        for i, (v, _) in enumerate(self._rows):
-            if v == value:
-                return i + 1
-        return None
+        return self._row_of.get(value)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows) + 1
@@ -136,47 +145,68 @@ class BrowserPanes(QWidget):
             QTimer.singleShot(0, self._recount)
 
     def _recount(self) -> None:
-        self.rebuild()
-        self.recounted.emit()
+        if self.rebuild():
+            self.recounted.emit()
 
-    def rebuild(self, start: str | None = None, emit: bool = True) -> None:
+    def rebuild(self, start: str | None = None, emit: bool = True) -> bool:
         """Recount the panes (from `start` rightwards; all by default), keep the choices that still exist, and
-        (with `emit`) say so when the choice changed."""
+        (with `emit`) say so when the choice changed. Returns whether any pane's rows changed."""
         self._stale = False
         tracks = self.library.rows()
         first = FACETS.index(start) if start else 0
         before = dict(self.chosen)
         chosen = dict(self.chosen)
+        changed = False
         self._updating = True
         try:
             for facet in FACETS[first:]:
-                rows = facet_counts(tracks, facet, chosen)
-                model = self.models[facet]
-                if rows != model.rows():
-                    model.set_rows(rows)
+                model, view = self.models[facet], self.views[facet]
+                old_values = model.values()
+                current = view.currentIndex().data(VALUE_ROLE) if view.currentIndex().isValid() else None
+                top = view.indexAt(view.viewport().rect().topLeft())
+                top_value = top.data(VALUE_ROLE) if top.isValid() else None
+                changed = model.set_rows(facet_counts(tracks, facet, chosen)) or changed
                 chosen = {**{k: v for k, v in chosen.items() if k != facet},
                           **narrow({facet: chosen.get(facet, frozenset())}, {facet: model.values()})}
-                self._select(facet, chosen.get(facet, frozenset()))
+                if model.values() != old_values or chosen.get(facet) != before.get(facet):
+                    self._select(facet, chosen.get(facet, frozenset()), scroll=False)  # after a reset, or a drop
+                if model.values() != old_values:  # a reset: the listener's place in the list stays
+                    self._restore_place(facet, current, top_value)
         finally:
             self._updating = False
         self.chosen = chosen
         if emit and chosen != before:
             self.chosen_changed.emit(dict(chosen))
+        return changed
 
     # ----- choosing
     def choose(self, facet: str, values: set[str] | frozenset[str]) -> None:
         """Choose values in a pane (as a click would; an empty set is "All")."""
         self._select(facet, frozenset(values))
 
-    def _select(self, facet: str, values: frozenset[str]) -> None:
+    def _restore_place(self, facet: str, current: str | None, top: str | None) -> None:
         view, model = self.views[facet], self.models[facet]
+        if current is not None and (row := model.row_of(current)) is not None:
+            view.selectionModel().setCurrentIndex(model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        if top is not None and (row := model.row_of(top)) is not None:
+            view.scrollTo(model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def _select(self, facet: str, values: frozenset[str], scroll: bool = True) -> None:
+        """Select the rows of these values ("All" when none), as runs of neighbouring rows (thousands of picked
+        artists are a handful of ranges, not thousands)."""
+        view, model = self.views[facet], self.models[facet]
+        rows = sorted(r for r in (model.row_of(v) for v in values) if r is not None) or [0]
         sel = QItemSelection()
-        rows = [r for r in (model.row_of(v) for v in values) if r is not None] or [0]
-        for r in rows:
-            idx = model.index(r, 0)
-            sel.select(idx, idx)
+        start = prev = rows[0]
+        for r in [*rows[1:], None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            sel.select(model.index(start, 0), model.index(prev, 0))
+            if r is not None:
+                start = prev = r
         view.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        if rows != [0]:
+        if scroll and rows != [0]:
             view.scrollTo(model.index(rows[0], 0))
 
     def _on_selection(self, facet: str) -> None:
@@ -187,7 +217,8 @@ class BrowserPanes(QWidget):
         if not rows or (0 in rows and view.currentIndex().row() == 0):
             values: frozenset[str] = frozenset()  # "All" (or nothing) picked
         else:
-            values = frozenset(model.values()[r - 1] for r in rows if r > 0)
+            shown = model.values()
+            values = frozenset(shown[r - 1] for r in rows if r > 0)
         if rows != ([0] if not values else sorted(r for r in rows if r > 0)):
             self._updating = True  # show what counts: "All" alone, or the values without "All"
             try:

@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self._shown_errors: set[str] = set()
         self._muted_from: int | None = None  # the volume before Ctrl+M
         self._edits_running = 0  # tag edits in flight (the folder watcher's rescan waits for them)
+        self._browser_sizes: list[int] = [150, 500]  # the browser panes' height, kept while they are hidden
+        self._browser_on = True
         self.fill = ShuffleFill()
         self.auto_fill = self._shuffle_fill  # replaced by the mood planner when it is on
 
@@ -819,13 +821,20 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def _on_recounted(self) -> None:
-        if self.browser.isVisible() and self.browser.chosen:  # a newly tagged track may now match a chosen mood
+        if self._browser_on and self.browser.chosen:  # a newly tagged track may now match a chosen mood
             self.filter.refilter()
             self._update_counts()
 
     def show_browser(self, on: bool) -> None:
-        """Show or hide the browser panes; hidden, they filter nothing."""
+        """Show or hide the browser panes; hidden, they filter nothing (and their height is kept for later)."""
+        was_on = self._browser_on
+        sizes = self.lib_splitter.sizes()
+        if was_on and not on and sizes[0] > 0:
+            self._browser_sizes = sizes
+        self._browser_on = on
         self.browser.setVisible(on)
+        if on and not was_on:
+            self.lib_splitter.setSizes(self._browser_sizes)
         self.filter.set_chosen(self.browser.chosen if on else {})
         self._update_counts()
         if self.act_browser.isChecked() != on:
@@ -936,7 +945,9 @@ class MainWindow(QMainWindow):
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
         self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
         self.store.set_state("splitter", self.splitter.sizes())
-        self.store.set_state("browser", {"visible": self.act_browser.isChecked(), "sizes": self.lib_splitter.sizes()})
+        sizes = self.lib_splitter.sizes()
+        sizes = sizes if self._browser_on and sizes[0] > 0 else self._browser_sizes
+        self.store.set_state("browser", {"visible": self.act_browser.isChecked(), "sizes": sizes})
         self.store.set_state("library_columns", header_state(self.table.horizontalHeader()))
         self.store.set_state("saved_at", time.time())
         self.store.flush()
@@ -958,6 +969,7 @@ class MainWindow(QMainWindow):
             sizes = browser.get("sizes")
             if isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(x, int) and x > 0 for x in sizes):
                 self.lib_splitter.setSizes(sizes)
+                self._browser_sizes = list(sizes)
             self.show_browser(bool(browser.get("visible", True)))
 
     def restore_state(self) -> None:

@@ -295,7 +295,12 @@ class Mpris(QObject):
         self._player.Seeked.emit(int(ms) * 1000)
 
     def set_volume(self, value: float) -> None:
-        self.engine.set_volume(round(max(0.0, min(1.0, float(value))) * 100))
+        volume = round(max(0.0, min(1.0, float(value))) * 100)
+        slider = getattr(self.window, "volume_slider", None)
+        if slider is not None and hasattr(slider, "setValue"):
+            slider.setValue(volume)  # the window's slider drives the engine, and shows what was set
+        else:
+            self.engine.set_volume(volume)
         self._changed()
 
     def raise_window(self) -> None:
