@@ -633,6 +633,7 @@ accuracy and ~0.03-0.05 in r are within the noise of these data sets):
 | shipped recipe, fine-tuned penultimate + logits in place of MSD's | 0.699 | 0.768 | 0.901 | 0.456 | 0.762 |
 | shipped recipe + fine-tuned penultimate + logits, musicnn group | 0.702 | 0.766 | 0.902 | 0.446 | 0.772 |
 | shipped x 0.75 + fine-tuned network's heads x 0.25 (late fusion) | 0.702 | 0.773 | 0.903 | 0.449 | 0.790 |
+| shipped recipe, 10 heads a group instead of 3 (`--n-heads 10`, 2026-12-07) | 0.701 | 0.771 | 0.897 | 0.458 | 0.784 |
 
 Basic Pitch salience over all of each window (2026-12-06, fifth session). The salience rows above heard 2 s at each
 end of every window; the valence gain on piano (see below) had come from hearing all 8 s, which was then judged too
