@@ -12,12 +12,13 @@ holds (os.fsencode), so a name that is not UTF-8 still round-trips.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit
+
+from library.atomic_file import write_atomically
 
 PLAYLIST_EXTENSIONS = frozenset({".m3u", ".m3u8", ".pls"})
 
@@ -149,20 +150,7 @@ def write_m3u8(path: str | os.PathLike[str], tracks: Iterable[Mapping[str, Any]]
         chunks.append(_extinf(t).encode("utf-8", "replace") + b"\n")  # display text: a stray byte becomes "?"
         chunks.append(_entry_for(str(t["path"]), base) + b"\n")
         n += 1
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}-", suffix=".tmp", dir=base)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(b"".join(chunks))
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(p, b"".join(chunks), mode=0o644)
     return n
 
 

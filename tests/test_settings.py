@@ -26,7 +26,7 @@ def test_round_trip_and_permissions():
     assert path == st.settings_path() and path.parent == st.settings_path().parent
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert st.load() == s
-    assert not [p for p in path.parent.iterdir() if p.name.startswith(".settings-")]  # no temp file left
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]  # no temp file left
     st.save(Settings(camera_device=3))
     again = st.load()
     assert again.camera_device == 3 and again.theme == "system"
