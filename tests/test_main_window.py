@@ -313,20 +313,20 @@ def test_volume_keys_and_mute(window, qtbot):
 
 def test_equalizer_menu_sets_the_backend_and_is_kept(window, qtbot, tmp_path):
     playback = window.menuBar().actions()[1].menu()
-    assert window.equalizer_menu.menuAction() in playback.actions()
-    names = [a.text() for a in window.equalizer_menu.actions()]
+    assert window.equalizer.menu.menuAction() in playback.actions()
+    names = [a.text() for a in window.equalizer.menu.actions()]
     assert names == ["Off", *NullBackend.PRESETS]
-    assert window.equalizer_actions[None].isChecked()
-    window.equalizer_actions["Rock"].trigger()
+    assert window.equalizer.actions[None].isChecked()
+    window.equalizer.actions["Rock"].trigger()
     assert window.engine.backend.equalizer == "Rock" and window.engine.equalizer == "Rock"
-    assert window.equalizer_actions["Rock"].isChecked() and not window.equalizer_actions[None].isChecked()
-    window.set_equalizer("No such preset")  # refused: the last good one stays, and checked
-    assert window.engine.backend.equalizer == "Rock" and window.equalizer_actions["Rock"].isChecked()
+    assert window.equalizer.actions["Rock"].isChecked() and not window.equalizer.actions[None].isChecked()
+    window.equalizer.choose("No such preset")  # refused: the last good one stays, and checked
+    assert window.engine.backend.equalizer == "Rock" and window.equalizer.actions["Rock"].isChecked()
     assert "could not be used" in window.statusBar().currentMessage()
     window.close()
     backend = NullBackend()
     again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(backend), auto_tag=False)
     qtbot.addWidget(again)
-    assert backend.equalizer == "Rock" and again.equalizer_actions["Rock"].isChecked()
-    again.equalizer_actions[None].trigger()
+    assert backend.equalizer == "Rock" and again.equalizer.actions["Rock"].isChecked()
+    again.equalizer.actions[None].trigger()
     assert backend.equalizer is None

@@ -39,13 +39,13 @@ def test_sleep_menu_starts_and_cancels_the_timer(qtbot, tmp_path) -> None:
     w = MainWindow(Store(tmp_path / "db.json"), engine, auto_tag=False)
     qtbot.addWidget(w)
     playback = w.menuBar().actions()[1].menu()
-    assert w.sleep_menu.menuAction() in playback.actions()
-    w.sleep_actions[30].trigger()
+    assert w.sleep_timer.menu.menuAction() in playback.actions()
+    w.sleep_timer.actions[30].trigger()
     assert 29 * 60 < engine.sleep_left() <= 30 * 60
-    assert w.sleep_menu.title().startswith("Sleep timer (pauses at ")
+    assert w.sleep_timer.menu.title().startswith("Sleep timer (pauses at ")
     assert "pauses at" in w.statusBar().currentMessage()
-    w.sleep_actions[0].trigger()
-    assert engine.sleep_left() is None and w.sleep_menu.title() == "Sleep &timer"
-    w.sleep_actions[15].trigger()
+    w.sleep_timer.actions[0].trigger()
+    assert engine.sleep_left() is None and w.sleep_timer.menu.title() == "Sleep &timer"
+    w.sleep_timer.actions[15].trigger()
     engine.cancel_sleep_timer()  # ran out (or was cancelled elsewhere): the menu says Off again
-    assert w.sleep_actions[0].isChecked() and w.sleep_menu.title() == "Sleep &timer"
+    assert w.sleep_timer.actions[0].isChecked() and w.sleep_timer.menu.title() == "Sleep &timer"

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QFileSystemWatcher, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -31,14 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from library.paths import data_dir
-from library.playlists import is_playlist, match_library, read_playlist, write_m3u8
+from library.playlists import is_playlist
 from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
 from player.queue import ShuffleFill
+from ui import playlist_actions, tag_editor
 from ui.browser import BrowserPanes
 from ui.library_model import LibraryFilter, LibraryModel, format_duration
 from ui.now_playing import NowPlaying
+from ui.playback_menu import EqualizerMenu, SleepTimerMenu
 from ui.problems_view import ProblemsView
 from ui.queue_model import QueueModel
 from ui.table_columns import header_state, install_column_menu, restore_header, set_default_columns
@@ -334,8 +336,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_repeat)
         m.addAction(self.act_stop_after)
         m.addSeparator()
-        self._build_equalizer_menu(m.addMenu("&Equalizer"))
-        self._build_sleep_menu(m.addMenu("Sleep &timer"))
+        self.equalizer = EqualizerMenu(self, m.addMenu("&Equalizer"))
+        self.sleep_timer = SleepTimerMenu(self, m.addMenu(SleepTimerMenu.TITLE))
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
         self.view_menu.addAction(self.act_browser)
@@ -575,74 +577,12 @@ class MainWindow(QMainWindow):
             self._on_queue_changed()
             self.queue_pinned_changed.emit()
 
-    # ----- tag editing
+    # ----- tag editing (ui/tag_editor.py)
     def edit_selected_tags(self) -> None:
-        from library.tag_writer import can_edit
-        from ui.tag_editor import TagEditor
-
-        tracks = [t for t in (self.library.track_for(p) for p in self.selected_paths()) if t]
-        editable = [t for t in tracks if can_edit(t["path"])]
-        if not editable:
-            self.show_message("Pick one or more audio tracks to edit their tags (videos are not edited)")
-            return
-        dialog = TagEditor(editable, self)
-        if dialog.exec() == TagEditor.DialogCode.Accepted and dialog.changes():
-            self.edit_tags([t["path"] for t in editable], dialog.changes())
+        tag_editor.edit_selected(self)
 
     def edit_tags(self, paths: list[str], changes: dict[str, str]) -> None:
-        """Write tag changes to the files off the GUI thread, then update the library, keeping each track's mood
-        tags (only the tags changed, not the music); a file that cannot be written is listed under Problems."""
-        from emotion.tagger import tag_key_for
-        from library.tag_writer import write_tags
-        from library.tags import read_tags
-
-        olds = {p: dict(self.library.track_for(p) or {"path": p}) for p in paths}
-
-        def work(_report):
-            results = []
-            for path in paths:
-                try:
-                    write_tags(path, changes)
-                    st = os.stat(path)
-                    fields = {**read_tags(path, st.st_size), "size": st.st_size, "mtime": st.st_mtime}
-                except Exception as exc:  # a read-only, damaged or vanished file: each failure becomes a reason
-                    results.append((path, None, str(exc) or exc.__class__.__name__))
-                    continue
-                old = olds[path]
-                version = old.get("model_version")
-                if version and old.get("tag_key") == tag_key_for(old, version):
-                    fields["tag_key"] = tag_key_for({**old, **fields}, version)
-                results.append((path, fields, None))
-            return results
-
-        def failed_task(message: str, tb: str = "") -> None:
-            self._edits_running -= 1
-            self.report_worker_error(message, tb)
-
-        def done(results) -> None:
-            self._edits_running -= 1
-            saved = [(p, f) for p, f, _ in results if f is not None]
-            failed = [(p, r) for p, f, r in results if f is None]
-            if saved:
-                self.store.update_tracks(saved)
-                self.store.clear_problems(paths=[p for p, _ in saved], stage="edit")
-                self.library.update_fields(saved)
-            if failed:
-                self.store.add_problems([(p, "edit", r) for p, r in failed])
-            self.store.flush()
-            self.refresh_problems()
-            self.queue_model.refresh()
-            if self.engine.current in dict(saved):
-                self.now_playing.show_track(self.library.track_for(self.engine.current))
-            text = f"Saved the tags of {len(saved)} track{'s' if len(saved) != 1 else ''}"
-            if failed:
-                name = os.path.basename(failed[0][0])
-                text += f"; {len(failed)} not saved ({name}: {failed[0][1]}; see Problems)"
-            self.show_message(text)
-            self.library_changed.emit()
-
-        self._edits_running += 1
-        run_in_background(work, on_done=done, on_error=failed_task, name="edit tags")
+        tag_editor.edit_tags(self, paths, changes)
 
     def remove_selected_from_queue(self) -> None:
         rows = [i.row() for i in self.queue_view.selectionModel().selectedIndexes()]
@@ -699,69 +639,6 @@ class MainWindow(QMainWindow):
         """A track's ReplayGain (dB) and peak from the library, for the engine's volume levelling."""
         t = self.library.track_for(path) or {}
         return t.get("rg_gain"), t.get("rg_peak")
-
-    def _build_equalizer_menu(self, menu) -> None:
-        """Off, then the backend's presets; one is checked. Without an equalizer the menu says so, disabled."""
-        self.equalizer_menu = menu
-        self.equalizer_group = QActionGroup(self)
-        self.equalizer_group.setExclusive(True)
-        self.equalizer_actions: dict[str | None, QAction] = {}
-        presets = self.engine.equalizer_presets()
-        for name in [None, *presets]:
-            a = QAction("Off" if name is None else name, self, checkable=True)
-            a.triggered.connect(lambda _checked=False, n=name: self.set_equalizer(n))
-            self.equalizer_group.addAction(a)
-            menu.addAction(a)
-            self.equalizer_actions[name] = a
-        self.equalizer_actions[None].setChecked(True)
-        if not presets:
-            menu.setEnabled(False)
-            menu.setToolTip("This playback backend has no equalizer")
-
-    SLEEP_MINUTES = (15, 30, 45, 60, 90)
-
-    def _build_sleep_menu(self, menu) -> None:
-        self.sleep_menu = menu
-        self.sleep_group = QActionGroup(self)
-        self.sleep_actions: dict[int, QAction] = {}
-        for minutes in (0, *self.SLEEP_MINUTES):
-            a = QAction("Off" if minutes == 0 else f"In {minutes} minutes", self, checkable=True)
-            a.triggered.connect(lambda _checked=False, m=minutes: self.set_sleep_timer(m))
-            self.sleep_group.addAction(a)
-            menu.addAction(a)
-            self.sleep_actions[minutes] = a
-        self.sleep_actions[0].setChecked(True)
-        self.engine.sleep_changed.connect(self._on_sleep_changed)
-
-    def set_sleep_timer(self, minutes: int) -> None:
-        """Pause the music in `minutes` (fading out over its last seconds); 0 turns the timer off."""
-        if minutes <= 0:
-            self.engine.cancel_sleep_timer()
-            self.show_message("Sleep timer off")
-            return
-        self.engine.start_sleep_timer(minutes * 60.0)
-        self.sleep_actions[minutes].setChecked(True)
-        self.show_message(f"Sleep timer: the music fades out and pauses at {self._sleep_clock()}")
-
-    def _sleep_clock(self) -> str:
-        left = self.engine.sleep_left()
-        return time.strftime("%H:%M", time.localtime(time.time() + left)) if left is not None else ""
-
-    def _on_sleep_changed(self) -> None:
-        on = self.engine.sleep_left() is not None
-        self.sleep_menu.setTitle(f"Sleep timer (pauses at {self._sleep_clock()})" if on else "Sleep &timer")
-        if not on:
-            self.sleep_actions[0].setChecked(True)
-
-    def set_equalizer(self, preset: str | None, quiet: bool = False) -> None:
-        if self.engine.set_equalizer(preset):
-            if preset is not None and not quiet:
-                self.show_message(f"Equalizer: {preset}")
-        else:
-            self.show_message(f"The equalizer preset {preset} could not be used")
-        current = self.equalizer_actions.get(self.engine.equalizer)
-        if current is not None:
-            current.setChecked(True)
 
     def _on_modes(self) -> None:
         """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""
@@ -845,75 +722,18 @@ class MainWindow(QMainWindow):
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
-    # ----- playlists
-    def _playlist_dir(self) -> str:
-        last = self.store.get_state("playlist_dir", "") or ""
-        if last and os.path.isdir(last):
-            return last
-        folders = [f for f in self.library_folders() if os.path.isdir(f)]
-        return folders[0] if folders else str(Path.home())
-
+    # ----- playlists (ui/playlist_actions.py)
     def choose_playlist(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a playlist", self._playlist_dir(),
-                                              "Playlists (*.m3u *.m3u8 *.pls);;All files (*)")
-        if path:
-            self.open_playlist(path)
+        playlist_actions.choose_and_open(self)
 
     def open_playlist(self, path: str) -> int:
-        """Queue a playlist's tracks (after the tracks already queued by hand) and say what was left out.
-        Returns how many tracks were queued."""
-        name = os.path.basename(path)
-        try:
-            contents = read_playlist(path)
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.show_message(f"Could not open the playlist {name}: {reason}")
-            return 0
-        self.store.set_state("playlist_dir", os.path.dirname(os.path.abspath(path)))
-        found, outside = match_library(contents.paths, [t["path"] for t in self.library.rows()])
-        if found:
-            self.engine.queue.add(found)
-            self._on_queue_changed()
-            self.queue_pinned_changed.emit()
-        parts = [f"Queued {len(found)} track{'s' if len(found) != 1 else ''} from {name}"]
-        if outside:
-            parts.append(f"{len(outside)} not in your library (add their folder first)")
-        if contents.skipped:
-            parts.append(f"{len(contents.skipped)} not found or not local files")
-        self.show_message("; ".join(parts))
-        for entry, reason in contents.skipped[:20]:
-            log.info("playlist %s: left out %r: %s", name, entry, reason)
-        return len(found)
-
-    def queue_tracks(self) -> list[dict]:
-        """The playing track and everything up next, in order, as library rows (a path alone when unknown)."""
-        q = self.engine.queue
-        paths = ([q.current] if q.current else []) + q.paths()
-        return [self.library.track_for(p) or {"path": p} for p in paths]
+        return playlist_actions.open_playlist(self, path)
 
     def choose_save_playlist(self) -> None:
-        if not self.queue_tracks():
-            self.show_message("The queue is empty: nothing to save as a playlist")
-            return
-        default = os.path.join(self._playlist_dir(), time.strftime("Moodtape %Y-%m-%d %H.%M.m3u8"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save the queue as a playlist", default,
-                                              "M3U8 playlist (*.m3u8)")
-        if path:
-            self.save_playlist(path)
+        playlist_actions.choose_and_save(self)
 
     def save_playlist(self, path: str) -> int:
-        """Write the playing track and the queue as an M3U8 playlist. Returns how many tracks were written."""
-        if not path.lower().endswith((".m3u8", ".m3u")):
-            path += ".m3u8"
-        tracks = self.queue_tracks()
-        try:
-            n = write_m3u8(path, tracks)
-        except OSError as exc:
-            self.show_message(f"Could not save the playlist {os.path.basename(path)}: {exc.strerror or exc}")
-            return 0
-        self.store.set_state("playlist_dir", os.path.dirname(os.path.abspath(path)))
-        self.show_message(f"Saved {n} track{'s' if n != 1 else ''} to {os.path.basename(path)}")
-        return n
+        return playlist_actions.save_playlist(self, path)
 
     # ----- drag & drop of folders (added to the library) and playlists (queued)
     @staticmethod
@@ -980,8 +800,8 @@ class MainWindow(QMainWindow):
             self.engine.set_volume(int(volume))
         self.engine.set_repeat_track(bool(self.store.get_state("repeat_track", False)))
         preset = self.store.get_state("equalizer")
-        if isinstance(preset, str) and preset in self.equalizer_actions:
-            self.set_equalizer(preset, quiet=True)
+        if isinstance(preset, str) and preset in self.equalizer.actions:
+            self.equalizer.choose(preset, quiet=True)
         from player.queue import PlayQueue
 
         saved = PlayQueue.from_dict(self.store.get_state("queue"))

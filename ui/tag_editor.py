@@ -1,16 +1,22 @@
-"""The tag editor dialog: title, artist, album and genre of one track or several at once.
+"""The tag editor: a dialog for title, artist, album and genre of one track or several at once, and writing its
+changes off the GUI thread.
 
 For several tracks a field they do not share shows "(several values)" and stays as it is unless typed into.
-The dialog only collects the changes; MainWindow.edit_tags writes them off the GUI thread.
+The files are written by library/tag_writer.py; the store and the table are updated once they are, keeping each
+track's mood tags (only the tags changed, not the music).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from library.tag_writer import EDITABLE, common_values
+from library.tag_writer import EDITABLE, can_edit, common_values, write_tags
+from library.tags import read_tags
+from ui.workers import run_in_background
 
 LABELS = {"title": "Title", "artist": "Artist", "album": "Album", "genre": "Genre"}
 
@@ -59,3 +65,69 @@ class TagEditor(QDialog):
             if (shared is None and edit.isModified()) or (shared is not None and text != shared):
                 out[key] = text
         return out
+
+
+def edit_selected(window: Any) -> None:
+    """Edit the tags of the library table's selected audio tracks (videos are not edited)."""
+    tracks = [t for t in (window.library.track_for(p) for p in window.selected_paths()) if t]
+    editable = [t for t in tracks if can_edit(t["path"])]
+    if not editable:
+        window.show_message("Pick one or more audio tracks to edit their tags (videos are not edited)")
+        return
+    dialog = TagEditor(editable, window)
+    if dialog.exec() == TagEditor.DialogCode.Accepted and dialog.changes():
+        edit_tags(window, [t["path"] for t in editable], dialog.changes())
+
+
+def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
+    """Write tag changes to the files off the GUI thread, then update the store and the table, keeping each
+    track's mood tags; a file that cannot be written is listed under Problems with the reason."""
+    from emotion.tagger import tag_key_for
+
+    olds = {p: dict(window.library.track_for(p) or {"path": p}) for p in paths}
+
+    def work(_report):
+        results = []
+        for path in paths:
+            try:
+                write_tags(path, changes)
+                st = os.stat(path)
+                fields = {**read_tags(path, st.st_size), "size": st.st_size, "mtime": st.st_mtime}
+            except Exception as exc:  # a read-only, damaged or vanished file: each failure becomes a reason
+                results.append((path, None, str(exc) or exc.__class__.__name__))
+                continue
+            old = olds[path]
+            version = old.get("model_version")
+            if version and old.get("tag_key") == tag_key_for(old, version):
+                fields["tag_key"] = tag_key_for({**old, **fields}, version)  # same music: the mood tags hold
+            results.append((path, fields, None))
+        return results
+
+    def failed_task(message: str, tb: str = "") -> None:
+        window._edits_running -= 1
+        window.report_worker_error(message, tb)
+
+    def done(results) -> None:
+        window._edits_running -= 1
+        saved = [(p, f) for p, f, _ in results if f is not None]
+        failed = [(p, r) for p, f, r in results if f is None]
+        if saved:
+            window.store.update_tracks(saved)
+            window.store.clear_problems(paths=[p for p, _ in saved], stage="edit")
+            window.library.update_fields(saved)
+        if failed:
+            window.store.add_problems([(p, "edit", r) for p, r in failed])
+        window.store.flush()
+        window.refresh_problems()
+        window.queue_model.refresh()
+        if window.engine.current in dict(saved):
+            window.now_playing.show_track(window.library.track_for(window.engine.current))
+        text = f"Saved the tags of {len(saved)} track{'s' if len(saved) != 1 else ''}"
+        if failed:
+            name = os.path.basename(failed[0][0])
+            text += f"; {len(failed)} not saved ({name}: {failed[0][1]}; see Problems)"
+        window.show_message(text)
+        window.library_changed.emit()
+
+    window._edits_running += 1  # the folder watcher's rescan waits for it
+    run_in_background(work, on_done=done, on_error=failed_task, name="edit tags")

@@ -1,0 +1,93 @@
+"""The Playback menu's two choosers: the equalizer presets and the sleep timer.
+
+Each is a small QObject that fills its submenu, keeps one entry checked, and talks to the PlayerEngine (which
+does the work: player/engine.py).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu
+
+
+class EqualizerMenu(QObject):
+    """Off, then the backend's presets; one is checked. Without an equalizer the menu says so, disabled."""
+
+    def __init__(self, window: Any, menu: QMenu) -> None:
+        super().__init__(window)
+        self.window = window
+        self.engine = window.engine
+        self.menu = menu
+        self.group = QActionGroup(self)
+        self.group.setExclusive(True)
+        self.actions: dict[str | None, QAction] = {}
+        presets = self.engine.equalizer_presets()
+        for name in [None, *presets]:
+            a = QAction("Off" if name is None else name, self, checkable=True)
+            a.triggered.connect(lambda _checked=False, n=name: self.choose(n))
+            self.group.addAction(a)
+            menu.addAction(a)
+            self.actions[name] = a
+        self.actions[None].setChecked(True)
+        if not presets:
+            menu.setEnabled(False)
+            menu.setToolTip("This playback backend has no equalizer")
+
+    def choose(self, preset: str | None, quiet: bool = False) -> None:
+        """Use a preset (None: off); a refused one leaves the last one in use, and checked."""
+        if self.engine.set_equalizer(preset):
+            if preset is not None and not quiet:
+                self.window.show_message(f"Equalizer: {preset}")
+        else:
+            self.window.show_message(f"The equalizer preset {preset} could not be used")
+        current = self.actions.get(self.engine.equalizer)
+        if current is not None:
+            current.setChecked(True)
+
+
+class SleepTimerMenu(QObject):
+    """Off, or pause the music in 15-90 minutes; the menu's title says when."""
+
+    MINUTES = (15, 30, 45, 60, 90)
+    TITLE = "Sleep &timer"
+
+    def __init__(self, window: Any, menu: QMenu) -> None:
+        super().__init__(window)
+        self.window = window
+        self.engine = window.engine
+        self.menu = menu
+        self.group = QActionGroup(self)
+        self.actions: dict[int, QAction] = {}
+        for minutes in (0, *self.MINUTES):
+            a = QAction("Off" if minutes == 0 else f"In {minutes} minutes", self, checkable=True)
+            a.triggered.connect(lambda _checked=False, m=minutes: self.choose(m))
+            self.group.addAction(a)
+            menu.addAction(a)
+            self.actions[minutes] = a
+        self.actions[0].setChecked(True)
+        self.engine.sleep_changed.connect(self._changed)
+
+    def choose(self, minutes: int) -> None:
+        """Pause the music in `minutes` (fading out over its last seconds); 0 turns the timer off."""
+        if minutes <= 0:
+            self.engine.cancel_sleep_timer()
+            self.window.show_message("Sleep timer off")
+            return
+        self.engine.start_sleep_timer(minutes * 60.0)
+        self.actions[minutes].setChecked(True)
+        self.window.show_message(f"Sleep timer: the music fades out and pauses at {self.clock()}")
+
+    def clock(self) -> str:
+        """The time of day the timer pauses the music ("" when it is off)."""
+        left = self.engine.sleep_left()
+        return time.strftime("%H:%M", time.localtime(time.time() + left)) if left is not None else ""
+
+    def _changed(self) -> None:
+        on = self.engine.sleep_left() is not None
+        self.menu.setTitle(f"Sleep timer (pauses at {self.clock()})" if on else self.TITLE)
+        if not on:
+            self.actions[0].setChecked(True)
