@@ -14,25 +14,35 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
 
-class EqualizerMenu(QObject):
-    """Off, then the backend's presets; one is checked. Without an equalizer the menu says so, disabled."""
+class _ChoiceMenu(QObject):
+    """A submenu of exclusive, checkable choices, the first checked; triggering one calls choose(key)."""
 
-    def __init__(self, window: Any, menu: QMenu) -> None:
+    def __init__(self, window: Any, menu: QMenu, choices: list[tuple[Any, str]]) -> None:
         super().__init__(window)
         self.window = window
         self.engine = window.engine
         self.menu = menu
         self.group = QActionGroup(self)
         self.group.setExclusive(True)
-        self.actions: dict[str | None, QAction] = {}
-        presets = self.engine.equalizer_presets()
-        for name in [None, *presets]:
-            a = QAction("Off" if name is None else name, self, checkable=True)
-            a.triggered.connect(lambda _checked=False, n=name: self.choose(n))
+        self.actions: dict[Any, QAction] = {}
+        for key, label in choices:
+            a = QAction(label, self, checkable=True)
+            a.triggered.connect(lambda _checked=False, k=key: self.choose(k))
             self.group.addAction(a)
             menu.addAction(a)
-            self.actions[name] = a
-        self.actions[None].setChecked(True)
+            self.actions[key] = a
+        self.actions[choices[0][0]].setChecked(True)
+
+    def choose(self, key: Any) -> None:
+        raise NotImplementedError
+
+
+class EqualizerMenu(_ChoiceMenu):
+    """Off, then the backend's presets; one is checked. Without an equalizer the menu says so, disabled."""
+
+    def __init__(self, window: Any, menu: QMenu) -> None:
+        presets = window.engine.equalizer_presets()
+        super().__init__(window, menu, [(None, "Off"), *((name, name) for name in presets)])
         if not presets:
             menu.setEnabled(False)
             menu.setToolTip("This playback backend has no equalizer")
@@ -49,26 +59,14 @@ class EqualizerMenu(QObject):
             current.setChecked(True)
 
 
-class SleepTimerMenu(QObject):
+class SleepTimerMenu(_ChoiceMenu):
     """Off, or pause the music in 15-90 minutes; the menu's title says when."""
 
     MINUTES = (15, 30, 45, 60, 90)
     TITLE = "Sleep &timer"
 
     def __init__(self, window: Any, menu: QMenu) -> None:
-        super().__init__(window)
-        self.window = window
-        self.engine = window.engine
-        self.menu = menu
-        self.group = QActionGroup(self)
-        self.actions: dict[int, QAction] = {}
-        for minutes in (0, *self.MINUTES):
-            a = QAction("Off" if minutes == 0 else f"In {minutes} minutes", self, checkable=True)
-            a.triggered.connect(lambda _checked=False, m=minutes: self.choose(m))
-            self.group.addAction(a)
-            menu.addAction(a)
-            self.actions[minutes] = a
-        self.actions[0].setChecked(True)
+        super().__init__(window, menu, [(0, "Off"), *((m, f"In {m} minutes") for m in self.MINUTES)])
         self.engine.sleep_changed.connect(self._changed)
 
     def choose(self, minutes: int) -> None:
