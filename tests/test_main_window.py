@@ -165,7 +165,8 @@ def test_columns_hidden_from_the_header_menu_stay_hidden_after_restart(window, q
 
     menu = column_menu(window.table)
     actions = {a.text(): a for a in menu.actions() if a.isCheckable()}
-    assert [a.text() for a in menu.actions() if a.isCheckable()] == _shown_titles(window)
+    assert [a.text() for a in menu.actions() if a.isCheckable() and a.isChecked()] == _shown_titles(window)
+    assert not actions["Plays"].isChecked() and not actions["Last played"].isChecked(), "not shown at first"
     assert not actions["Title"].isEnabled(), "the title cannot be hidden"
     actions["Album"].setChecked(False)
     actions["Genre"].setChecked(False)
@@ -200,7 +201,8 @@ def test_a_layout_that_does_not_fit_the_columns_is_ignored(window):
     other = QHeaderView(Qt.Orientation.Horizontal)  # a header with no model: no columns
     assert not restore_header(header, header_state(other))
     saved = header_state(header)
-    assert not restore_header(header, {**saved, "columns": saved["columns"][:-1]}), "an older version's columns"
+    renamed = [*saved["columns"][:-1], "Something else"]
+    assert not restore_header(header, {**saved, "columns": renamed}), "another version's columns"
     assert not restore_header(header, "AAAA/wAAAAAAAAAB")  # the shape of no version
     assert not restore_header(header, None)
     window.table.setColumnWidth(1, 140)
@@ -330,3 +332,64 @@ def test_equalizer_menu_sets_the_backend_and_is_kept(window, qtbot, tmp_path):
     assert backend.equalizer == "Rock" and again.equalizer.actions["Rock"].isChecked()
     again.equalizer.actions[None].trigger()
     assert backend.equalizer is None
+
+
+def test_an_older_versions_layout_comes_back_with_the_new_columns_hidden(qtbot, window, tmp_path):
+    """A layout saved before Plays and Last played existed (9 columns) keeps its order, widths and hidden
+    columns; the two new ones stay hidden until picked from the header's menu."""
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+
+    from ui.table_columns import column_menu, header_state, restore_header
+
+    names = [window.library.headerData(c, Qt.Orientation.Horizontal) for c in range(window.library.columnCount())]
+    old_model = QStandardItemModel(0, 9)
+    old_model.setHorizontalHeaderLabels(names[:9])
+    old_view = QTableView()
+    qtbot.addWidget(old_view)
+    old_view.setModel(old_model)
+    old_header = old_view.horizontalHeader()
+    old_header.setSectionsMovable(True)
+    old_header.moveSection(old_header.visualIndex(4), 0)  # Length first
+    old_header.setSectionHidden(2, True)  # Album hidden
+    old_view.setColumnWidth(1, 133)
+    saved = header_state(old_header)
+    assert saved["columns"] == names[:9]
+    header = window.table.horizontalHeader()
+    assert restore_header(header, saved)
+    shown = _shown_titles(window)
+    assert shown[0] == "Length" and "Album" not in shown and "Plays" not in shown and "Last played" not in shown
+    assert window.table.columnWidth(1) == 133
+    menu = column_menu(window.table)
+    next(a for a in menu.actions() if a.text() == "Plays").setChecked(True)
+    assert "Plays" in _shown_titles(window)
+
+
+def test_plays_and_last_played_count_what_was_heard(window, qtbot, media_dir):
+    from library import history
+
+    song_b, song_c = str(media_dir / "song_b.flac"), str(media_dir / "song_c.ogg")
+    window.engine.backend.length_ms = 400
+    window.engine.play_path(song_c)
+    qtbot.waitUntil(lambda: (window.library.track_for(song_c) or {}).get("plays") == 1, timeout=5000)
+    t = window.library.track_for(song_c)
+    assert t["last_played"] > 0 and window.store.get_track(song_c)["plays"] == 1
+    col = [c for c in range(window.library.columnCount())
+           if window.library.headerData(c, Qt.Orientation.Horizontal) == "Plays"][0]
+    row = next(r for r in range(window.library.rowCount()) if window.library.track(r)["path"] == song_c)
+    assert window.library.index(row, col).data() == "1"
+    window._count_play(song_b, 0.2, True)  # skipped early: not a play
+    assert window.library.track_for(song_b).get("plays") is None
+    window._count_play(song_b, 0.6, True)  # skipped after more than half: a play
+    assert window.library.track_for(song_b)["plays"] == 1
+    # a library from before the column: its listening history seeds the counts, once
+    store = window.store
+    store.update_tracks([(song_b, {"plays": None, "last_played": None})])
+    store.set_state("plays_seeded", False)
+    for when, skipped, fraction in ((100.0, False, 1.0), (200.0, True, 0.1), (300.0, False, 1.0)):
+        history.record(store, song_b, fraction, skipped, when=when)
+    window._seed_play_counts()
+    assert store.get_track(song_b)["plays"] == 2 and store.get_track(song_b)["last_played"] == 300.0
+    store.update_tracks([(song_b, {"plays": None})])
+    window._seed_play_counts()
+    assert store.get_track(song_b).get("plays") is None, "once only"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -21,6 +22,8 @@ COLUMNS = [
     ("arousal", "Arousal"),
     ("quadrant", "Mood"),
     ("moods", "Mood words"),
+    ("plays", "Plays"),
+    ("last_played", "Last played"),
 ]
 FILTER_KEYS = ("title", "artist", "album", "genre")
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,6 +37,16 @@ def format_duration(seconds: float | None) -> str:
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_when(stamp: float | None) -> str:
+    """A time of day for today, else the date (local time)."""
+    if not stamp:
+        return ""
+    when = time.localtime(float(stamp))
+    today = time.localtime()
+    same_day = (when.tm_year, when.tm_yday) == (today.tm_year, today.tm_yday)
+    return time.strftime("today %H:%M" if same_day else "%Y-%m-%d %H:%M", when)
 
 
 def mood_words(moods: dict | None, n: int = 3) -> str:
@@ -124,10 +137,12 @@ class LibraryModel(QAbstractTableModel):
                 return f"{value} {QUADRANT_NAMES.get(value, '')}".strip() if value else ""
             if key == "moods":
                 return mood_words(value)
+            if key == "last_played":
+                return format_when(value)
             return "" if value is None else str(value)
         if role == SORT_ROLE:
             value = t.get(key)
-            if key in ("duration", "valence", "arousal"):
+            if key in ("duration", "valence", "arousal", "plays", "last_played"):
                 return float(value) if value is not None else -99.0
             if key == "moods":
                 return mood_words(value)
@@ -136,7 +151,7 @@ class LibraryModel(QAbstractTableModel):
             return t["path"]
         if role == Qt.ItemDataRole.ToolTipRole:
             return t["path"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal", "plays"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self._save_timer.timeout.connect(self.save_state)
         self._save_timer.start()
 
+        self._seed_play_counts()
         self.library.set_rows(store.all_tracks())
         self.refresh_problems()
         self.restore_state()
@@ -354,6 +355,7 @@ class MainWindow(QMainWindow):
         e.state_changed.connect(self._on_state)
         e.position_changed.connect(self._on_position)
         e.track_changed.connect(self._on_track)
+        e.track_finished.connect(self._count_play)
         e.queue_changed.connect(self._on_queue_changed)
         e.queue_low.connect(self.top_up_queue)
         e.message.connect(self.show_message)
@@ -674,6 +676,38 @@ class MainWindow(QMainWindow):
         self.seek_slider.setRange(0, int((track or {}).get("duration", 0) * 1000))
         self.setWindowTitle(f"{track.get('title')} — Moodtape" if track else "Moodtape")
         self._on_queue_changed()
+
+    def _seed_play_counts(self) -> None:
+        """Once, for a library from before the Plays column: count the plays the listening history still holds."""
+        if self.store.get_state("plays_seeded"):
+            return
+        from library import history
+
+        seen: dict[str, tuple[int, float]] = {}
+        for row in history.recent(self.store, n=history.KEEP):
+            if row.get("skipped") and float(row.get("fraction") or 0.0) < self.PLAYED_FRACTION:
+                continue
+            n, last = seen.get(row["path"], (0, 0.0))
+            seen[row["path"]] = (n + 1, max(last, float(row.get("time") or 0.0)))
+        known = {t["path"]: t for t in self.store.all_tracks()}
+        updates = [(p, {"plays": n, "last_played": last}) for p, (n, last) in seen.items()
+                   if p in known and known[p].get("plays") is None]
+        if updates:
+            self.store.update_tracks(updates)
+        self.store.set_state("plays_seeded", True)
+
+    PLAYED_FRACTION = 0.5  # heard this much of a track (or to its end): it counts as a play
+
+    def _count_play(self, path: str, fraction: float, skipped: bool) -> None:
+        """The Plays and Last played columns: a track heard to its end or at least half through counts."""
+        if skipped and fraction < self.PLAYED_FRACTION:
+            return
+        track = self.library.track_for(path)
+        if track is None:
+            return
+        fields = {"plays": int(track.get("plays") or 0) + 1, "last_played": time.time()}
+        self.store.update_tracks([(path, fields)])
+        self.library.update_fields([(path, fields)])
 
     def _play_problem(self, path: str, reason: str) -> None:
         self.store.add_problem(path, "play", reason)

@@ -13,15 +13,17 @@ from ui.library_model import COLUMNS
 # column comes right after the artist, so on a small screen the mood tags, the player's own feature, are in view
 # without scrolling.
 _FIRST_LAYOUT = (("title", 125), ("artist", 90), ("quadrant", 125), ("album", 90), ("genre", 60),
-                 ("duration", 48), ("valence", 54), ("arousal", 54), ("moods", None))
+                 ("duration", 48), ("valence", 54), ("arousal", 54), ("plays", 44), ("last_played", 110),
+                 ("moods", None))
 _LOGICAL = {key: i for i, (key, _) in enumerate(COLUMNS)}  # column key -> the model's column
 DEFAULT_ORDER = tuple(_LOGICAL[key] for key, _ in _FIRST_LAYOUT)
 DEFAULT_WIDTHS = {_LOGICAL[key]: width for key, width in _FIRST_LAYOUT if width is not None}
 ALWAYS_SHOWN = (_LOGICAL["title"],)  # a row with no title tells nothing
+FIRST_HIDDEN = (_LOGICAL["plays"], _LOGICAL["last_played"])  # there, in the header's menu, but not at first
 
 
 def set_default_columns(table: QTableView) -> None:
-    """The fresh-install layout: DEFAULT_ORDER, DEFAULT_WIDTHS, every column shown."""
+    """The fresh-install layout: DEFAULT_ORDER, DEFAULT_WIDTHS, every column shown but FIRST_HIDDEN."""
     header = table.horizontalHeader()
     for visual, logical in enumerate(DEFAULT_ORDER):
         if logical < header.count():
@@ -29,7 +31,7 @@ def set_default_columns(table: QTableView) -> None:
     for logical, width in DEFAULT_WIDTHS.items():
         table.setColumnWidth(logical, width)
     for logical in range(header.count()):
-        header.setSectionHidden(logical, False)
+        header.setSectionHidden(logical, logical in FIRST_HIDDEN)
 
 
 def apply_header_settings(header: QHeaderView) -> None:
@@ -96,14 +98,20 @@ def header_state(header: QHeaderView) -> dict:
 
 def restore_header(header: QHeaderView, saved: object) -> bool:
     """Put back a header_state; False (and the header unchanged) when there is none, or it was saved for other
-    columns (another version's), or Qt cannot read it."""
-    if not isinstance(saved, dict) or saved.get("columns") != _names(header) or not saved.get("state"):
+    columns, or Qt cannot read it. A state saved before columns were added at the end (an older version's) is
+    put back with the new columns hidden, where the fresh layout would hide them too."""
+    if not isinstance(saved, dict) or not saved.get("state") or not isinstance(saved.get("columns"), list):
+        return False
+    names, old = _names(header), saved["columns"]
+    if not old or old != names[: len(old)]:
         return False
     before = header.saveState()
     if not header.restoreState(QByteArray.fromBase64(str(saved["state"]).encode())):
         header.restoreState(before)
         return False
     apply_header_settings(header)
+    for logical in range(len(old), len(names)):  # added since: hidden, as on a fresh install
+        header.setSectionHidden(logical, True)
     for logical in ALWAYS_SHOWN:
         header.setSectionHidden(logical, False)
     return True
