@@ -689,11 +689,12 @@ class MainWindow(QMainWindow):
                 continue
             n, last = seen.get(row["path"], (0, 0.0))
             seen[row["path"]] = (n + 1, max(last, float(row.get("time") or 0.0)))
-        known = {t["path"]: t for t in self.store.all_tracks()}
-        updates = [(p, {"plays": n, "last_played": last}) for p, (n, last) in seen.items()
-                   if p in known and known[p].get("plays") is None]
-        if updates:
-            self.store.update_tracks(updates)
+        if seen:  # (a fresh library has no history: nothing to read)
+            known = {p: self.store.get_track(p) for p in seen}
+            updates = [(p, {"plays": n, "last_played": last}) for p, (n, last) in seen.items()
+                       if known[p] is not None and known[p].get("plays") is None]
+            if updates:
+                self.store.update_tracks(updates)
         self.store.set_state("plays_seeded", True)
 
     PLAYED_FRACTION = 0.5  # heard this much of a track (or to its end): it counts as a play
