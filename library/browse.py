@@ -42,6 +42,22 @@ def facet_counts(tracks: Iterable[Mapping], facet: str, chosen: Choice,
     return sorted(counts.items(), key=lambda kv: _order(facet, kv[0]))
 
 
+def count_panes(tracks: Iterable[Mapping], chosen: Choice,
+                facets: Sequence[str] = FACETS) -> dict[str, list[tuple[str, int]]]:
+    """facet_counts for every pane at once, in one pass over the tracks (what the browser needs on each recount)."""
+    counters: list[Counter] = [Counter() for _ in facets]
+    picks = [chosen.get(f) or None for f in facets]
+    pairs = list(zip(facets, counters, picks))
+    for t in tracks:
+        for facet, counter, pick in pairs:
+            value = t.get(facet)
+            value = value.strip() if type(value) is str else ("" if value is None else str(value).strip())
+            counter[value] += 1
+            if pick is not None and value not in pick:
+                break  # the panes to the right do not count this track
+    return {f: sorted(c.items(), key=lambda kv, f=f: _order(f, kv[0])) for f, c in zip(facets, counters)}
+
+
 def narrow(chosen: Choice, available: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     """The choices that still exist once the panes show `available` values (a choice whose value is gone is
     dropped, so a pane never filters on something the listener cannot see)."""

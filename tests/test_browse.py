@@ -41,3 +41,11 @@ def test_narrow_drops_choices_that_are_no_longer_shown() -> None:
     chosen = {"quadrant": {"Q1"}, "artist": {"b band", "Alpha"}, "album": {"Gone"}}
     shown = {"quadrant": ["Q1", "Q2"], "artist": ["Alpha"], "album": ["One", "Two"]}
     assert narrow(chosen, shown) == {"quadrant": frozenset({"Q1"}), "artist": frozenset({"Alpha"})}
+
+
+def test_count_panes_in_one_pass_equals_pane_by_pane() -> None:
+    from library.browse import FACETS, count_panes
+
+    for chosen in ({}, {"quadrant": {"Q1"}}, {"artist": {"Alpha"}, "album": {"Two"}}, {"quadrant": {"Q9"}},
+                   {"quadrant": {"Q1", "Q3"}, "artist": {"b band", "Alpha"}}):
+        assert count_panes(TRACKS, chosen) == {f: facet_counts(TRACKS, f, chosen) for f in FACETS}

@@ -21,7 +21,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QSplitter, QVBoxLayout, QWidget
 
 from emotion.mood_space import QUADRANT_NAMES
-from library.browse import FACETS, facet_counts, narrow
+from library.browse import FACETS, count_panes, narrow
 from ui.library_model import LibraryModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -100,6 +100,7 @@ class BrowserPanes(QWidget):
     chosen_changed = Signal(object)
     recounted = Signal()  # the panes followed a change of the library (tracks' values may have moved)
     REFRESH_MS = 1500
+    FIRST_COUNT_MS = 50
 
     def __init__(self, library: LibraryModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,8 +142,8 @@ class BrowserPanes(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
-            QTimer.singleShot(0, self._recount)
+        if self._stale:  # after the window's first paint (a big library takes a moment to count)
+            QTimer.singleShot(self.FIRST_COUNT_MS, self._recount)
 
     def _recount(self) -> None:
         if self.rebuild():
@@ -156,6 +157,13 @@ class BrowserPanes(QWidget):
         first = FACETS.index(start) if start else 0
         before = dict(self.chosen)
         chosen = dict(self.chosen)
+        counts = count_panes(tracks, chosen)  # one pass for all panes
+        for _ in FACETS:  # a choice whose value is gone is dropped, and the panes right of it counted again
+            kept = narrow(chosen, {f: [v for v, _ in rows] for f, rows in counts.items()})
+            if kept == chosen:
+                break
+            chosen = kept
+            counts = count_panes(tracks, chosen)
         changed = False
         self._updating = True
         try:
@@ -165,9 +173,7 @@ class BrowserPanes(QWidget):
                 current = view.currentIndex().data(VALUE_ROLE) if view.currentIndex().isValid() else None
                 top = view.indexAt(view.viewport().rect().topLeft())
                 top_value = top.data(VALUE_ROLE) if top.isValid() else None
-                changed = model.set_rows(facet_counts(tracks, facet, chosen)) or changed
-                chosen = {**{k: v for k, v in chosen.items() if k != facet},
-                          **narrow({facet: chosen.get(facet, frozenset())}, {facet: model.values()})}
+                changed = model.set_rows(counts[facet]) or changed
                 if model.values() != old_values or chosen.get(facet) != before.get(facet):
                     self._select(facet, chosen.get(facet, frozenset()), scroll=False)  # after a reset, or a drop
                 if model.values() != old_values:  # a reset: the listener's place in the list stays
