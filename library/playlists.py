@@ -175,6 +175,7 @@ def match_library(paths: Iterable[str], library: Iterable[str]) -> tuple[list[st
                 if folder not in real_dirs:
                     real_dirs[folder] = os.path.realpath(folder)
                 by_real.setdefault(os.path.join(real_dirs[folder], name), q)
-        hit = by_real.get(os.path.realpath(path))
+        folder, name = os.path.split(path)  # resolved as the library's side is: its folder, then the name
+        hit = by_real.get(os.path.join(os.path.realpath(folder), name)) or by_real.get(os.path.realpath(path))
         (found if hit else missing).append(hit or path)
     return found, missing

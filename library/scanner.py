@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from library.store import Store
+from library.tag_writer import EDIT_PREFIX
 from library.tags import TAGS_VERSION, UnreadableFile, media_kind, read_tags
 
 SYSTEM_TREES = ("/proc", "/sys", "/dev")
@@ -76,7 +77,8 @@ def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
                         continue
                 if entry.is_dir(follow_symlinks=True):
                     subdirs.append(entry.path)
-                elif entry.is_file(follow_symlinks=True) and media_kind(entry.name):
+                elif (entry.is_file(follow_symlinks=True) and media_kind(entry.name)
+                      and not entry.name.startswith(EDIT_PREFIX)):  # a tag edit's copy, or one a crash left
                     yield entry.path, entry.stat(follow_symlinks=True)
             except OSError:
                 continue

@@ -2,7 +2,8 @@
 
 The edit is made on a copy beside the file, which then replaces it in one rename: a crash or a full disk midway
 leaves the original file as it was, never a half-written one. A file marked read-only is not touched. Video files
-(mp4, mkv, webm) are not edited.
+(mp4, mkv, webm) are not edited. The copy keeps the file's mode, owner and group; a file that changed while the
+copy was written is left as the other program made it. A file with other hard links is edited in place.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from library.tags import AUDIO_EXTENSIONS, MAX_TAG_CHARS
 
 EDITABLE = ("title", "artist", "album", "genre")
+EDIT_PREFIX = ".moodtape-edit-"  # the copy being written (the scanner never takes it for a track)
 ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}
 
 
@@ -76,11 +78,54 @@ def _write(path: str, ext: str, changes: dict[str, str]) -> None:
     audio.save()
 
 
-def write_tags(path: str, changes: Mapping[str, str]) -> None:
-    """Set the given tags ("" removes one). Raises TagWriteError with a reason; the file is unchanged then."""
+def _save_copy(real: str, ext: str, clean: dict[str, str], st: os.stat_result) -> None:
+    """Write the tags on a copy beside the file, then rename it over the file, if the file did not change
+    meanwhile. The copy keeps the file's mode, owner and group."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=EDIT_PREFIX, suffix=".tmp", dir=os.path.dirname(real))
+    except OSError as exc:
+        raise TagWriteError(f"cannot write in its folder ({exc.strerror})") from exc
+    os.close(fd)
+    try:
+        shutil.copy2(real, tmp)
+        mine = os.stat(tmp)
+        if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError as exc:
+                raise TagWriteError("the file belongs to another user or group, whose ownership a rewrite "
+                                    "would take away") from exc
+        _write_guarded(tmp, ext, clean)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        now = os.stat(real)
+        if (now.st_ino, now.st_size, now.st_mtime_ns) != (st.st_ino, st.st_size, st.st_mtime_ns):
+            raise TagWriteError("the file changed while its tags were being written; nothing was saved")
+        os.replace(tmp, real)
+    except OSError as exc:
+        raise TagWriteError(f"could not save the file ({exc.strerror or exc})") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_guarded(path: str, ext: str, clean: dict[str, str]) -> None:
+    try:
+        _write(path, ext, clean)
+    except TagWriteError:
+        raise
+    except Exception as exc:  # mutagen raises many kinds on damaged files
+        raise TagWriteError(f"could not write the tags ({exc.__class__.__name__}: {str(exc)[:100]})") from exc
+
+
+def write_tags(path: str, changes: Mapping[str, str]) -> tuple[os.stat_result, os.stat_result]:
+    """Set the given tags ("" removes one). Returns the file's stat before and after (so a caller can tell the
+    file it knew from one changed under it). Raises TagWriteError with a reason; the file is unchanged then.
+
+    A file with other hard links is edited in place (a copy would split it from its other names), as other
+    players do; every other file is edited on a copy that replaces it in one rename."""
     clean = _clean_changes(changes)
-    if not clean:
-        return
     real = os.path.realpath(path)  # a symlinked file: edit the file it points to, keep the link
     ext = Path(real).suffix.lower()
     if not can_edit(real):
@@ -89,30 +134,17 @@ def write_tags(path: str, changes: Mapping[str, str]) -> None:
         st = os.stat(real)
     except OSError as exc:
         raise TagWriteError(f"the file is gone ({exc.strerror})") from exc
+    if not clean:
+        return st, st
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise TagWriteError("the file is read-only")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".moodtape-edit-", suffix=ext, dir=os.path.dirname(real))
-    except OSError as exc:
-        raise TagWriteError(f"cannot write in its folder ({exc.strerror})") from exc
-    os.close(fd)
-    try:
-        shutil.copy2(real, tmp)
-        try:
-            _write(tmp, ext, clean)
-        except TagWriteError:
-            raise
-        except Exception as exc:  # mutagen raises many kinds on damaged files
-            raise TagWriteError(f"could not write the tags ({exc.__class__.__name__}: {str(exc)[:100]})") from exc
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, real)
-    except OSError as exc:
-        raise TagWriteError(f"could not save the file ({exc.strerror or exc})") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    if not os.access(real, os.W_OK):
+        raise TagWriteError("no permission to change the file")
+    if st.st_nlink > 1:
+        _write_guarded(real, ext, clean)
+    else:
+        _save_copy(real, ext, clean, st)
+    return st, os.stat(real)
 
 
 def common_values(tracks: list[Mapping]) -> dict[str, str | None]:

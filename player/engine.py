@@ -66,6 +66,7 @@ class PlayerEngine(QObject):
         self._gain: tuple[float | None, float | None] = (None, None)
         self.sleep_at: float | None = None  # time.monotonic() when the sleep timer pauses the music
         self._fade = 1.0  # 1 -> 0 over the sleep timer's last FADE_S seconds
+        self._pause_when_playing = False
         self._sleep_tick = QTimer(self)
         self._sleep_tick.setInterval(250)
         self._sleep_tick.timeout.connect(self._sleep_step)
@@ -225,6 +226,7 @@ class PlayerEngine(QObject):
         """After the sleep timer ran out, the next play is at the listener's volume again. True if it changed."""
         if self.sleep_at is None and self._fade < 1.0:
             self._fade = 1.0
+            self._pause_when_playing = False  # the listener plays on
             return True
         return False
 
@@ -245,7 +247,10 @@ class PlayerEngine(QObject):
             return
         self._fade = 0.0
         self._apply_volume()
-        self.pause()  # silent: the fade stays at 0 until the music plays again (libVLC pauses asynchronously)
+        if self.state == "playing":
+            self.pause()  # silent: the fade stays at 0 until the music plays again (libVLC pauses asynchronously)
+        elif self.queue.current is not None:
+            self._pause_when_playing = True  # between two tracks: the next one pauses as soon as it starts
         self.sleep_at = None
         self._sleep_tick.stop()
         self.message.emit("Sleep timer: the music is paused")
@@ -311,6 +316,9 @@ class PlayerEngine(QObject):
         if kind == "playing":
             self._errors_in_a_row = 0
             self._set_state("playing")
+            if self._pause_when_playing and self._fade < 1.0:  # the sleep timer ran out while it was starting
+                self._pause_when_playing = False
+                self.backend.pause()
         elif kind == "paused":
             self._set_state("paused")
         elif kind == "stopped":

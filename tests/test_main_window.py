@@ -388,6 +388,7 @@ def test_plays_and_last_played_count_what_was_heard(window, qtbot, media_dir):
     store.set_state("plays_seeded", False)
     for when, skipped, fraction in ((100.0, False, 1.0), (200.0, True, 0.1), (300.0, False, 1.0)):
         history.record(store, song_b, fraction, skipped, when=when)
+    history.record(store, song_b, 0.0, False, liked=True, when=400.0)  # a like is not a play
     window._seed_play_counts()
     assert store.get_track(song_b)["plays"] == 2 and store.get_track(song_b)["last_played"] == 300.0
     store.update_tracks([(song_b, {"plays": None})])

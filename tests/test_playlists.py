@@ -152,3 +152,15 @@ def test_an_unreadable_or_absurd_entry_is_skipped_not_fatal(tmp_path: Path) -> N
     pl.write_text("x" * 300 + "/" + "y" * 300 + ".mp3\na.ogg\n")  # ENAMETOOLONG on the way
     got = read_playlist(pl)
     assert got.paths == [a] and [r for _, r in got.skipped] == ["file not found"]
+
+
+def test_match_library_with_symlinked_files_through_a_symlinked_folder(tmp_path: Path) -> None:
+    store = tmp_path / "annex"
+    target = touch(store / "blob-123")
+    music = tmp_path / "music"
+    music.mkdir()
+    (music / "a.mp3").symlink_to(target)  # the library's track is a symlinked file (git-annex, beets links)
+    alias = tmp_path / "Music"
+    alias.symlink_to(music)  # the playlist reaches it through another name for the folder
+    found, missing = match_library([str(alias / "a.mp3")], library=[str(music / "a.mp3")])
+    assert found == [str(music / "a.mp3")] and missing == []

@@ -49,3 +49,25 @@ def test_sleep_menu_starts_and_cancels_the_timer(qtbot, tmp_path) -> None:
     w.sleep_timer.actions[15].trigger()
     engine.cancel_sleep_timer()  # ran out (or was cancelled elsewhere): the menu says Off again
     assert w.sleep_timer.actions[0].isChecked() and w.sleep_timer.menu.title() == "Sleep &timer"
+
+
+def test_a_timer_running_out_between_two_tracks_pauses_the_next_one(qtbot) -> None:
+    backend = NullBackend(length_ms=600_000)
+    engine = PlayerEngine(backend)
+    engine.set_volume(80)
+    engine.queue.add(["/b.ogg"])
+    engine.play_path("/a.ogg")
+    qtbot.waitUntil(lambda: engine.state == "playing", timeout=3000)
+    engine.start_sleep_timer(60)
+    engine._set_state("stopped")  # "ended" came; the next track is starting, its "playing" not yet here
+    engine.queue.current = "/b.ogg"
+    engine.sleep_at = 0.0  # runs out now
+    engine._sleep_step()
+    assert engine.sleep_left() is None and backend.volume == 0
+    backend.load("/b.ogg")
+    backend.play()  # the next track's "playing" arrives ...
+    qtbot.waitUntil(lambda: engine.state == "paused", timeout=3000)  # ... and it pauses at once
+    assert not backend.is_playing()
+    engine.play_pause()  # the listener plays on, at their volume
+    assert backend.volume == 80 and backend.is_playing()
+    engine.shutdown()

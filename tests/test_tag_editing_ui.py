@@ -115,3 +115,38 @@ def test_the_watchers_rescan_waits_for_a_running_edit(window, qtbot):
     window._edits_running = 0
     window._rescan_changed()
     assert scanned == [str(window.lib)]
+
+
+def test_mood_tags_are_not_carried_to_a_file_that_changed_since_its_scan(window):
+    from tests.media import encode, tone, write_wav
+
+    song_c = str(window.lib / "song_c.ogg")
+    version = "audio-test-1"
+    t = window.store.get_track(song_c)
+    mood = {"quadrant": "Q1", "model_version": version, "tag_key": tag_key_for(t, version)}
+    window.store.update_tracks([(song_c, mood)])
+    window.library.update_fields([(song_c, mood)])
+    # other music put in its place, the rescan not yet run
+    src = write_wav(window.lib / "other.wav", tone(3.0, 880.0))
+    encode(src, window.lib / "other.ogg")
+    os.replace(window.lib / "other.ogg", song_c)
+    src.unlink()
+    window.edit_tags([song_c], {"album": "Edited"})
+    t = window.store.get_track(song_c)
+    assert t["album"] == "Edited" and t["size"] == os.stat(song_c).st_size
+    assert needs_tag(t, version), "the new music gets its own mood tags"
+
+
+def test_quitting_waits_for_a_running_edit(window):
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    window._edits_running = 1
+    QTimer.singleShot(200, lambda: setattr(window, "_edits_running", 0))  # the edit's result arrives
+    t0 = time.monotonic()
+    window._wait_for_edits(seconds=5)
+    assert window._edits_running == 0 and 0.15 < time.monotonic() - t0 < 3
+    window._edits_running = 1  # one that never finishes: quitting still goes on, after the deadline
+    window._wait_for_edits(seconds=0.2)
+    window._edits_running = 0

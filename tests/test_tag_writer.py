@@ -87,3 +87,58 @@ def test_common_values_marks_differences() -> None:
     tracks = [{"title": "A", "artist": "Band", "album": "X", "genre": None},
               {"title": "B", "artist": "Band", "album": "X", "genre": ""}]
     assert common_values(tracks) == {"title": None, "artist": "Band", "album": "X", "genre": ""}
+
+
+def test_write_returns_the_stat_before_and_after(files) -> None:
+    path = str(files[".ogg"])
+    before_disk = os.stat(path)
+    before, after = write_tags(path, {"album": "Stats"})
+    assert (before.st_size, before.st_mtime_ns) == (before_disk.st_size, before_disk.st_mtime_ns)
+    assert (after.st_size, after.st_mtime_ns) == (os.stat(path).st_size, os.stat(path).st_mtime_ns)
+
+
+def test_hard_linked_files_are_edited_in_place_and_stay_linked(files, tmp_path) -> None:
+    path = files[".flac"]
+    other = tmp_path / "other name.flac"
+    os.link(path, other)
+    write_tags(str(path), {"title": "Linked Title"})
+    assert os.stat(path).st_nlink == 2 and os.path.samefile(path, other)
+    assert read_tags(str(other))["title"] == "Linked Title"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_owner_and_group_are_kept(files) -> None:
+    path = files[".mp3"]
+    os.chown(path, 1234, 5678)
+    write_tags(str(path), {"title": "Owned"})
+    st = os.stat(path)
+    assert (st.st_uid, st.st_gid) == (1234, 5678)
+    assert read_tags(str(path))["title"] == "Owned"
+
+
+def test_a_file_changed_by_another_program_meanwhile_is_left_as_it_made_it(files, monkeypatch) -> None:
+    import library.tag_writer as tw
+
+    path = files[".ogg"]
+    real_write = tw._write
+
+    def meanwhile(tmp: str, ext: str, clean: dict) -> None:
+        real_write(tmp, ext, clean)
+        real_write(str(path), ext, {"artist": "Other Program"})  # another tagger saves the file meanwhile
+
+    monkeypatch.setattr(tw, "_write", meanwhile)
+    with pytest.raises(TagWriteError, match="changed while"):
+        write_tags(str(path), {"title": "Ours"})
+    after = read_tags(str(path))
+    assert after["artist"] == "Other Program" and after["title"] == "Old Title"
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".moodtape-edit-")] == []
+
+
+def test_the_scanner_never_takes_an_edit_copy_for_a_track(files) -> None:
+    from library.scanner import iter_media_files
+
+    folder = files[".mp3"].parent
+    stray = folder / ".moodtape-edit-k3x9.mp3"  # as a crash of an older version could leave it
+    stray.write_bytes(files[".mp3"].read_bytes())
+    names = {os.path.basename(p) for p, _ in iter_media_files(str(folder))}
+    assert "song.mp3" in names and stray.name not in names

@@ -685,6 +685,8 @@ class MainWindow(QMainWindow):
 
         seen: dict[str, tuple[int, float]] = {}
         for row in history.recent(self.store, n=history.KEEP):
+            if "liked" in row:  # a like or dislike, not a play
+                continue
             if row.get("skipped") and float(row.get("fraction") or 0.0) < self.PLAYED_FRACTION:
                 continue
             n, last = seen.get(row["path"], (0, 0.0))
@@ -862,11 +864,22 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_state()
+        self._wait_for_edits()
         self.tagging.cancel()
         self.tagging.wait(5)
         self.engine.shutdown()
         self.store.flush()
         super().closeEvent(event)
+
+    def _wait_for_edits(self, seconds: float = 30.0) -> None:
+        """A tag edit still being written when the app quits: let it finish and land in the store (otherwise the
+        edited files would look changed and be mood-tagged again)."""
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.monotonic() + seconds
+        while self._edits_running > 0 and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
 
     def confirm(self, text: str) -> bool:
         return QMessageBox.question(self, "Moodtape", text) == QMessageBox.StandardButton.Yes

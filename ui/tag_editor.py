@@ -90,16 +90,17 @@ def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
         results = []
         for path in paths:
             try:
-                write_tags(path, changes)
-                st = os.stat(path)
+                before, st = write_tags(path, changes)
                 fields = {**read_tags(path, st.st_size), "size": st.st_size, "mtime": st.st_mtime}
             except Exception as exc:  # a read-only, damaged or vanished file: each failure becomes a reason
                 results.append((path, None, str(exc) or exc.__class__.__name__))
                 continue
             old = olds[path]
             version = old.get("model_version")
-            if version and old.get("tag_key") == tag_key_for(old, version):
-                fields["tag_key"] = tag_key_for({**old, **fields}, version)  # same music: the mood tags hold
+            same_file = (old.get("size"), old.get("mtime")) == (before.st_size, before.st_mtime)
+            if version and same_file and old.get("tag_key") == tag_key_for(old, version):
+                # the music the mood tags were read from, with new tags only: they hold for the edited file
+                fields["tag_key"] = tag_key_for({**old, **fields}, version)
             results.append((path, fields, None))
         return results
 
