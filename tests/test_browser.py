@@ -158,3 +158,25 @@ def test_a_recount_keeps_the_listeners_place_in_a_pane(qtbot):
     b.rebuild()
     assert resets and view.currentIndex().data() == f"{name} (1)"
     assert model.row_of("Artist 000") == 1
+
+
+def test_picks_are_kept_across_a_restart(window, qtbot, tmp_path):
+    click(qtbot, window, "artist", pane(window, "artist").index("Quiet Band (2)"))
+    click(qtbot, window, "album", pane(window, "album").index("B-sides (1)"))
+    assert titles(window) == ["Deep Cut"]
+    window.close()
+    again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(again)
+    assert titles(again) == ["Deep Cut"]  # filtered from the start
+    again.show()
+    qtbot.waitUntil(lambda: again.browser.models["artist"].rowCount() > 1, timeout=3000)
+    assert again.browser.chosen == {"artist": frozenset({"Quiet Band"}), "album": frozenset({"B-sides"})}
+    selected = [i.data() for i in again.browser.views["artist"].selectionModel().selectedRows()]
+    assert selected == ["Quiet Band (2)"]
+    # a saved pick whose value is gone (the band left the library) is dropped at the first count
+    again.store.set_state("browser", {"visible": True, "chosen": {"artist": ["Gone Band"], "bogus": ["x"]}})
+    third = MainWindow(again.store, PlayerEngine(NullBackend()), auto_tag=False)
+    qtbot.addWidget(third)
+    third.show()
+    qtbot.waitUntil(lambda: third.browser.models["artist"].rowCount() > 1, timeout=3000)
+    assert third.browser.chosen == {} and third.filter.rowCount() == third.library.rowCount()

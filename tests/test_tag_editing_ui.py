@@ -66,7 +66,10 @@ def test_edit_writes_files_updates_library_and_keeps_mood_tags(window):
                 "tag_key": tag_key_for(t, version)}
         window.store.update_tracks([(p, mood)])
         window.library.update_fields([(p, mood)])
+    shown = []
+    window.statusBar().messageChanged.connect(shown.append)
     window.edit_tags([song_a, song_c], {"album": "Edited", "genre": "Folk"})
+    assert "Saving tags: 1 of 2 tracks done…" in shown  # progress while a batch is written
     for p in (song_a, song_c):
         assert read_tags(p)["album"] == "Edited"  # the file
         t = window.store.get_track(p)

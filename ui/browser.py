@@ -186,6 +186,23 @@ class BrowserPanes(QWidget):
         return changed
 
     # ----- choosing
+    def saved_choice(self) -> dict[str, list[str]]:
+        """The picks, for the store (JSON)."""
+        return {facet: sorted(values) for facet, values in self.chosen.items()}
+
+    def restore_choice(self, saved: object) -> dict[str, frozenset[str]]:
+        """Take back saved picks (before the first count: it drops those whose values are gone). Returns them."""
+        chosen: dict[str, frozenset[str]] = {}
+        if isinstance(saved, dict):
+            for facet, values in saved.items():
+                if facet in FACETS and isinstance(values, list):
+                    picked = frozenset(v for v in values if isinstance(v, str))
+                    if picked:
+                        chosen[facet] = picked
+        self.chosen = chosen
+        self._stale = True
+        return dict(chosen)
+
     def choose(self, facet: str, values: set[str] | frozenset[str]) -> None:
         """Choose values in a pane (as a click would; an empty set is "All")."""
         self._select(facet, frozenset(values))

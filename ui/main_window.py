@@ -804,7 +804,8 @@ class MainWindow(QMainWindow):
         self.store.set_state("splitter", self.splitter.sizes())
         sizes = self.lib_splitter.sizes()
         sizes = sizes if self._browser_on and sizes[0] > 0 else self._browser_sizes
-        self.store.set_state("browser", {"visible": self.act_browser.isChecked(), "sizes": sizes})
+        self.store.set_state("browser", {"visible": self.act_browser.isChecked(), "sizes": sizes,
+                                         "chosen": self.browser.saved_choice()})
         self.store.set_state("library_columns", header_state(self.table.horizontalHeader()))
         self.store.set_state("saved_at", time.time())
         self.store.flush()
@@ -827,6 +828,7 @@ class MainWindow(QMainWindow):
             if isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(x, int) and x > 0 for x in sizes):
                 self.lib_splitter.setSizes(sizes)
                 self._browser_sizes = list(sizes)
+            self.browser.restore_choice(browser.get("chosen"))
             self.show_browser(bool(browser.get("visible", True)))
 
     def restore_state(self) -> None:

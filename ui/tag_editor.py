@@ -86,9 +86,11 @@ def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
 
     olds = {p: dict(window.library.track_for(p) or {"path": p}) for p in paths}
 
-    def work(_report):
+    def work(report):
         results = []
-        for path in paths:
+        for i, path in enumerate(paths):
+            if len(paths) > 1:
+                report((i, len(paths)))
             try:
                 before, st = write_tags(path, changes)
                 fields = {**read_tags(path, st.st_size), "size": st.st_size, "mtime": st.st_mtime}
@@ -131,4 +133,8 @@ def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
         window.library_changed.emit()
 
     window._edits_running += 1  # the folder watcher's rescan waits for it
-    run_in_background(work, on_done=done, on_error=failed_task, name="edit tags")
+    def progress(step) -> None:
+        done_so_far, total = step
+        window.show_message(f"Saving tags: {done_so_far} of {total} tracks done…")
+
+    run_in_background(work, on_done=done, on_progress=progress, on_error=failed_task, name="edit tags")
