@@ -33,18 +33,10 @@ def _order(facet: str, value: str) -> tuple:
     return (1, value.casefold())
 
 
-def facet_counts(tracks: Iterable[Mapping], facet: str, chosen: Choice,
-                 facets: Sequence[str] = FACETS) -> list[tuple[str, int]]:
-    """(value, number of tracks) for one pane, over the tracks that pass the panes left of it, in display order
-    (moods Q1-Q4, then names A-Z regardless of case, the empty value last)."""
-    left = facets[: facets.index(facet)]
-    counts = Counter(facet_value(t, facet) for t in tracks if passes(t, chosen, left))
-    return sorted(counts.items(), key=lambda kv: _order(facet, kv[0]))
-
-
 def count_panes(tracks: Iterable[Mapping], chosen: Choice,
                 facets: Sequence[str] = FACETS) -> dict[str, list[tuple[str, int]]]:
-    """facet_counts for every pane at once, in one pass over the tracks (what the browser needs on each recount)."""
+    """(value, number of tracks) for every pane, in one pass over the tracks: a pane counts the tracks that pass the
+    panes left of it, in display order (moods Q1-Q4, then names A-Z regardless of case, the empty value last)."""
     counters: list[Counter] = [Counter() for _ in facets]
     picks = [chosen.get(f) or None for f in facets]
     pairs = list(zip(facets, counters, picks))

@@ -27,9 +27,20 @@ def recent(store, n: int = 50) -> list[dict]:
     return sorted(store.rows(TABLE), key=lambda r: -r["time"])[:n]
 
 
-def play_counts(store) -> dict[str, int]:
-    counts: dict[str, int] = {}
+PLAYED_FRACTION = 0.5  # heard this much of a track (or to its end): it counts as a play
+
+
+def counts_as_play(fraction: float, skipped: bool) -> bool:
+    """A track heard to its end, or skipped after at least half of it, was played."""
+    return not skipped or float(fraction) >= PLAYED_FRACTION
+
+
+def play_stats(store) -> dict[str, tuple[int, float]]:
+    """path -> (plays, time of the last play) from the history (likes and dislikes are not plays)."""
+    stats: dict[str, tuple[int, float]] = {}
     for r in store.rows(TABLE):
-        if not r.get("skipped"):
-            counts[r["path"]] = counts.get(r["path"], 0) + 1
-    return counts
+        if "liked" in r or not counts_as_play(float(r.get("fraction") or 0.0), bool(r.get("skipped"))):
+            continue
+        n, last = stats.get(r["path"], (0, 0.0))
+        stats[r["path"]] = (n + 1, max(last, float(r.get("time") or 0.0)))
+    return stats

@@ -149,12 +149,11 @@ class BrowserPanes(QWidget):
         if self.rebuild():
             self.recounted.emit()
 
-    def rebuild(self, start: str | None = None, emit: bool = True) -> bool:
-        """Recount the panes (from `start` rightwards; all by default), keep the choices that still exist, and
-        (with `emit`) say so when the choice changed. Returns whether any pane's rows changed."""
+    def rebuild(self, emit: bool = True) -> bool:
+        """Recount the panes, keep the choices that still exist, and (with `emit`) say so when the choice changed.
+        Returns whether any pane's rows changed."""
         self._stale = False
         tracks = self.library.rows()
-        first = FACETS.index(start) if start else 0
         before = dict(self.chosen)
         chosen = dict(self.chosen)
         counts = count_panes(tracks, chosen)  # one pass for all panes
@@ -167,7 +166,7 @@ class BrowserPanes(QWidget):
         changed = False
         self._updating = True
         try:
-            for facet in FACETS[first:]:
+            for facet in FACETS:
                 model, view = self.models[facet], self.views[facet]
                 old_values = model.values()
                 current = view.currentIndex().data(VALUE_ROLE) if view.currentIndex().isValid() else None
@@ -252,7 +251,6 @@ class BrowserPanes(QWidget):
         if values:
             chosen[facet] = values
         self.chosen = chosen
-        later = FACETS[FACETS.index(facet) + 1:]
-        if later:
-            self.rebuild(start=later[0], emit=False)
+        if facet != FACETS[-1]:  # the panes to its right follow (a pane's own counts do not depend on its pick)
+            self.rebuild(emit=False)
         self.chosen_changed.emit(dict(self.chosen))

@@ -683,14 +683,7 @@ class MainWindow(QMainWindow):
             return
         from library import history
 
-        seen: dict[str, tuple[int, float]] = {}
-        for row in history.recent(self.store, n=history.KEEP):
-            if "liked" in row:  # a like or dislike, not a play
-                continue
-            if row.get("skipped") and float(row.get("fraction") or 0.0) < self.PLAYED_FRACTION:
-                continue
-            n, last = seen.get(row["path"], (0, 0.0))
-            seen[row["path"]] = (n + 1, max(last, float(row.get("time") or 0.0)))
+        seen = history.play_stats(self.store)
         if seen:  # (a fresh library has no history: nothing to read)
             known = {p: self.store.get_track(p) for p in seen}
             updates = [(p, {"plays": n, "last_played": last}) for p, (n, last) in seen.items()
@@ -699,11 +692,11 @@ class MainWindow(QMainWindow):
                 self.store.update_tracks(updates)
         self.store.set_state("plays_seeded", True)
 
-    PLAYED_FRACTION = 0.5  # heard this much of a track (or to its end): it counts as a play
-
     def _count_play(self, path: str, fraction: float, skipped: bool) -> None:
         """The Plays and Last played columns: a track heard to its end or at least half through counts."""
-        if skipped and fraction < self.PLAYED_FRACTION:
+        from library.history import counts_as_play
+
+        if not counts_as_play(fraction, skipped):
             return
         track = self.library.track_for(path)
         if track is None:

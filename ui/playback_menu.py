@@ -7,6 +7,7 @@ does the work: player/engine.py).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -15,9 +16,10 @@ from PySide6.QtWidgets import QMenu
 
 
 class _ChoiceMenu(QObject):
-    """A submenu of exclusive, checkable choices, the first checked; triggering one calls choose(key)."""
+    """A submenu of exclusive, checkable choices, the first checked; triggering one calls on_choose(key)."""
 
-    def __init__(self, window: Any, menu: QMenu, choices: list[tuple[Any, str]]) -> None:
+    def __init__(self, window: Any, menu: QMenu, choices: list[tuple[Any, str]],
+                 on_choose: Callable[[Any], None]) -> None:
         super().__init__(window)
         self.window = window
         self.engine = window.engine
@@ -27,14 +29,11 @@ class _ChoiceMenu(QObject):
         self.actions: dict[Any, QAction] = {}
         for key, label in choices:
             a = QAction(label, self, checkable=True)
-            a.triggered.connect(lambda _checked=False, k=key: self.choose(k))
+            a.triggered.connect(lambda _checked=False, k=key: on_choose(k))
             self.group.addAction(a)
             menu.addAction(a)
             self.actions[key] = a
         self.actions[choices[0][0]].setChecked(True)
-
-    def choose(self, key: Any) -> None:
-        raise NotImplementedError
 
 
 class EqualizerMenu(_ChoiceMenu):
@@ -42,7 +41,7 @@ class EqualizerMenu(_ChoiceMenu):
 
     def __init__(self, window: Any, menu: QMenu) -> None:
         presets = window.engine.equalizer_presets()
-        super().__init__(window, menu, [(None, "Off"), *((name, name) for name in presets)])
+        super().__init__(window, menu, [(None, "Off"), *((name, name) for name in presets)], self.choose)
         if not presets:
             menu.setEnabled(False)
             menu.setToolTip("This playback backend has no equalizer")
@@ -66,7 +65,7 @@ class SleepTimerMenu(_ChoiceMenu):
     TITLE = "Sleep &timer"
 
     def __init__(self, window: Any, menu: QMenu) -> None:
-        super().__init__(window, menu, [(0, "Off"), *((m, f"In {m} minutes") for m in self.MINUTES)])
+        super().__init__(window, menu, [(0, "Off"), *((m, f"In {m} minutes") for m in self.MINUTES)], self.choose)
         self.engine.sleep_changed.connect(self._changed)
 
     def choose(self, minutes: int) -> None:
