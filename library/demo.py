@@ -3,7 +3,8 @@
 Each piece is written by a small rule-based composer from musical choices that carry mood: major or minor
 mode, chord progression, tempo, register, loudness, articulation and instruments. Six pieces are aimed at each
 of the four mood quadrants. Nothing is downloaded or copied: the notes come from this file, the sound from a
-Debian General MIDI soundfont. Files are Ogg Vorbis, tagged (title, artist, album, genre) with mutagen.
+Debian General MIDI soundfont. Files are Ogg Vorbis, tagged (title, artist, album, genre, track number, year)
+with mutagen.
 """
 
 from __future__ import annotations
@@ -214,7 +215,7 @@ def generate(folder: Path | None = None, per_quadrant: int = PIECES_PER_QUADRANT
                     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(wav),
                                     "-af", "silenceremove=stop_periods=1:stop_duration=1.5:stop_threshold=-60dB",
                                     "-c:a", "libvorbis", "-q:a", "3", str(part)], check=True)
-                    _tag(part, tags)
+                    _tag(part, {**tags, "tracknumber": f"{done + 1}/{total}", "date": "2026"})
                     part.replace(out)
                 done += 1
                 if progress is not None:

@@ -1,4 +1,5 @@
-"""Editing a file's tags (title, artist, album, genre) with mutagen, safely.
+"""Editing a file's tags (title, artist, album, album artist, genre, track and disc number, year) with mutagen,
+safely.
 
 The edit is made on a copy beside the file, which then replaces it in one rename: a crash or a full disk midway
 leaves the original file as it was, never a half-written one. A file marked read-only is not touched. Video files
@@ -17,9 +18,14 @@ from pathlib import Path
 
 from library.tags import AUDIO_EXTENSIONS, MAX_TAG_CHARS
 
-EDITABLE = ("title", "artist", "album", "genre")
+# The track fields the editor changes (as library.tags.read_tags names them), the tags they are written to (mutagen's
+# easy keys; raw ID3 frames for WAV), and the numbers' ranges.
+EDITABLE = ("title", "artist", "album", "albumartist", "genre", "track_no", "disc_no", "year")
+EASY_KEYS = {"track_no": "tracknumber", "disc_no": "discnumber", "year": "date"}
+NUMBER_RANGES = {"track_no": (1, 9999), "disc_no": (1, 999), "year": (1000, 2999)}
 EDIT_PREFIX = ".moodtape-edit-"  # the copy being written (the scanner never takes it for a track)
-ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}
+ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
+              "track_no": "TRCK", "disc_no": "TPOS", "year": "TDRC"}
 
 
 class TagWriteError(Exception):
@@ -36,6 +42,12 @@ def _clean_changes(changes: Mapping[str, str]) -> dict[str, str]:
         if key not in EDITABLE:
             raise ValueError(f"not an editable tag: {key}")
         text = " ".join(str(value).split())  # no newlines or runs of spaces in a one-line tag
+        if key in NUMBER_RANGES and text:
+            low, high = NUMBER_RANGES[key]
+            if not text.isdigit() or not low <= int(text) <= high:
+                raise TagWriteError(f"the {key.replace('_no', ' number').replace('_', ' ')} must be a whole "
+                                    f"number from {low} to {high}, not {text[:20]!r}")
+            text = str(int(text))
         out[key] = text[:MAX_TAG_CHARS]
     return out
 
@@ -70,7 +82,8 @@ def _write(path: str, ext: str, changes: dict[str, str]) -> None:
     audio = cls(path)
     if audio.tags is None:
         audio.add_tags()
-    for key, value in changes.items():
+    for field, value in changes.items():
+        key = EASY_KEYS.get(field, field)
         if value:
             audio[key] = [value]
         elif key in audio:

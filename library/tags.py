@@ -1,5 +1,5 @@
-"""Reading a media file's tags (title, artist, album, genre, duration, ReplayGain) and embedded cover art with
-mutagen."""
+"""Reading a media file's tags (title, artist, album, album artist, genre, track and disc number, year, duration,
+ReplayGain) and its cover art (embedded, else an image file in its folder) with mutagen."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
 MIN_SECONDS = 0.05  # shorter than this is a truncated file, not music
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska / WebM
-TAGS_VERSION = 2  # what read_tags returns; a track read by an older version is read again (2: ReplayGain)
+TAGS_VERSION = 3  # what read_tags returns; a track read by an older version is read again
+# (2: ReplayGain; 3: track and disc number, year, album artist)
 R128_TO_REPLAYGAIN_DB = 5.0  # Opus R128 gains are relative to -23 LUFS, ReplayGain 2 to -18 LUFS
 _RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak")
 _rg_keys_registered = False
@@ -99,6 +100,27 @@ def _number(value: object) -> float | None:
     except ValueError:
         return None
     return x if x == x and abs(x) != float("inf") else None
+
+
+def leading_int(value: object, low: int = 1, high: int = 9999) -> int | None:
+    """The whole number a tag value starts with ("3", "03/12", "2003-05-01", b"7"), or None when there is none or it
+    is outside [low, high]."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    if value is None:
+        return None
+    text = str(value).strip()
+    digits = ""
+    for ch in text:
+        if not ("0" <= ch <= "9"):
+            break
+        digits += ch
+    if not digits or len(digits) > 6:
+        return None
+    n = int(digits)
+    return n if low <= n <= high else None
 
 
 def read_replaygain(tags: object) -> tuple[float | None, float | None]:
@@ -197,23 +219,38 @@ def read_tags(path: str, size: int | None = None) -> dict:
     if path.lower().endswith(".wav"):
         _check_wav_size(path, size)
 
-    id3_frames = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}
+    id3_frames = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
+                  "tracknumber": "TRCK", "discnumber": "TPOS", "date": "TDRC"}
 
     def tag(key: str) -> str:
         try:
             if hasattr(tags, "getall"):  # raw ID3 (WAV, AIFF): easy keys do not apply
+                if key not in id3_frames:
+                    return ""
                 frame = tags.get(id3_frames[key])
                 return _clean(frame.text if frame is not None else "")
             return _clean(tags.get(key)) if hasattr(tags, "get") else ""
         except Exception:
             return ""
 
+    def first_tag(*keys: str) -> str:
+        """The first of these keys that has a value (taggers spell some Vorbis comments two ways)."""
+        for key in keys:
+            value = tag(key)
+            if value:
+                return value
+        return ""
+
     gain, peak = read_replaygain(tags)
     return {
         "title": tag("title") or _title_from_name(path),
         "artist": tag("artist"),
         "album": tag("album"),
+        "albumartist": first_tag("albumartist", "album artist", "album_artist"),
         "genre": tag("genre"),
+        "track_no": leading_int(first_tag("tracknumber", "track")),
+        "disc_no": leading_int(first_tag("discnumber", "disc")),
+        "year": leading_int(first_tag("date", "year", "originaldate"), 1000, 2999),
         "duration": round(duration, 3),
         "kind": kind,
         "rg_gain": gain,
@@ -222,8 +259,24 @@ def read_tags(path: str, size: int | None = None) -> dict:
     }
 
 
+FOLDER_COVER_NAMES = ("cover", "folder", "front", "album", "albumart", "albumartlarge")  # most wanted first
+COVER_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+MAX_COVER_FILE_BYTES = 20 * 1024 * 1024  # a bigger "cover" is not one
+
+
 def read_cover(path: str) -> bytes | None:
-    """The embedded front cover image (JPEG/PNG bytes), or None."""
+    """The track's front cover (JPEG/PNG bytes): the embedded picture (the one marked front cover when there are
+    several), else an image in the track's folder named cover, folder, front or album (any case), else None."""
+    return embedded_cover(path) or folder_cover(path)
+
+
+def _front_first(pictures: list) -> list:
+    """Pictures with the front cover (APIC / FLAC picture type 3) first, the others in their order."""
+    return sorted(pictures, key=lambda p: getattr(p, "type", 3) != 3)
+
+
+def embedded_cover(path: str) -> bytes | None:
+    """The embedded cover image, or None."""
     import mutagen
 
     try:
@@ -234,7 +287,7 @@ def read_cover(path: str) -> bytes | None:
         return None
     pictures = getattr(f, "pictures", None)
     if pictures:  # FLAC
-        return bytes(pictures[0].data)
+        return bytes(_front_first(list(pictures))[0].data)
     tags = getattr(f, "tags", None)
     if tags is None:
         return None
@@ -242,7 +295,7 @@ def read_cover(path: str) -> bytes | None:
         if hasattr(tags, "getall"):  # ID3
             apic = tags.getall("APIC")
             if apic:
-                return bytes(apic[0].data)
+                return bytes(_front_first(apic)[0].data)
         if "covr" in tags:  # MP4
             return bytes(tags["covr"][0])
         if "metadata_block_picture" in tags:  # Ogg Vorbis / Opus
@@ -250,7 +303,32 @@ def read_cover(path: str) -> bytes | None:
 
             from mutagen.flac import Picture
 
-            return bytes(Picture(base64.b64decode(tags["metadata_block_picture"][0])).data)
+            blocks = [Picture(base64.b64decode(b)) for b in tags["metadata_block_picture"]]
+            return bytes(_front_first(blocks)[0].data) if blocks else None
     except Exception:
         return None
+    return None
+
+
+def folder_cover(path: str) -> bytes | None:
+    """The cover image file beside the track (cover.jpg, Folder.jpg, front.png, …), or None."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    found: dict[str, str] = {}
+    for name in names:
+        stem, ext = os.path.splitext(name)
+        if ext.lower() in COVER_IMAGE_EXTENSIONS and stem.lower() in FOLDER_COVER_NAMES:
+            found.setdefault(stem.lower(), name)
+    for stem in FOLDER_COVER_NAMES:
+        if stem in found:
+            try:
+                with open(os.path.join(folder, found[stem]), "rb") as f:
+                    data = f.read(MAX_COVER_FILE_BYTES + 1)
+            except OSError:
+                continue
+            if 0 < len(data) <= MAX_COVER_FILE_BYTES:
+                return data
     return None

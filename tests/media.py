@@ -50,7 +50,9 @@ def make_video(dst: Path, seconds: float = 2.0, with_audio: bool = True) -> Path
     return dst
 
 
-def tag(path: Path, title: str, artist: str, album: str, genre: str, cover: bytes | None = None) -> None:
+def tag(path: Path, title: str, artist: str, album: str, genre: str, cover: bytes | None = None,
+        **more: str) -> None:
+    """Tag with mutagen's easy keys (more: tracknumber, discnumber, date, albumartist, …)."""
     import mutagen
 
     f = mutagen.File(str(path), easy=True)
@@ -60,6 +62,8 @@ def tag(path: Path, title: str, artist: str, album: str, genre: str, cover: byte
     f["artist"] = artist
     f["album"] = album
     f["genre"] = genre
+    for key, value in more.items():
+        f[key] = value
     f.save()
     if cover is not None and path.suffix == ".mp3":
         from mutagen.id3 import APIC, ID3
@@ -89,6 +93,12 @@ GOOD = [
     ("song_d.wav", "Plain Wave", "Wave Maker", "Raw", "Test", 330.0),
     ("sub/song_e.m4a", "Deep Cut", "Quiet Band", "B-sides", "Jazz", 294.0),
 ]
+# The album "Fixtures" in play order: Slow River, Bright Day, Morning Run (not the order of the file names).
+MORE_TAGS = {
+    "song_a.mp3": {"tracknumber": "3/3", "date": "2003", "albumartist": "Various Artists"},
+    "song_b.flac": {"tracknumber": "1/3", "date": "2003-04-01", "albumartist": "Various Artists"},
+    "song_c.ogg": {"tracknumber": "2", "date": "2003", "albumartist": "Various Artists"},
+}
 
 
 def make_library(folder: Path, seconds: float = 2.0) -> dict[str, list[Path]]:
@@ -113,7 +123,8 @@ def make_library(folder: Path, seconds: float = 2.0) -> dict[str, list[Path]]:
         else:
             write_wav(src, tone(seconds, freq))
             encode(src, dst)
-            tag(dst, title, artist, album, genre, cover=tiny_png() if dst.suffix == ".mp3" else None)
+            tag(dst, title, artist, album, genre, cover=tiny_png() if dst.suffix == ".mp3" else None,
+                **MORE_TAGS.get(name, {}))
         good.append(dst)
     video = make_video(folder / "clip.mp4", seconds)
     good.append(video)

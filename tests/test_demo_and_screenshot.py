@@ -38,6 +38,7 @@ def test_generate_small_demo(tmp_path):
 
     tags = [read_tags(str(f)) for f in files]
     assert {t["genre"] for t in tags} == {"Pop", "Rock", "Ballad", "Ambient"}
+    assert sorted(t["track_no"] for t in tags) == [1, 2, 3, 4] and {t["year"] for t in tags} == {2026}
     assert all(4 < t["duration"] < 16 for t in tags), [t["duration"] for t in tags]
     assert demo.generate(folder, per_quadrant=1) == folder  # idempotent
 

@@ -32,7 +32,8 @@ app = QApplication([])
 store = Store(os.path.join(sys.argv[2], "db.json"))
 tracks = [
     {"path": "/music/one.ogg", "title": "Track One", "artist": "Ann Artist", "album": "First", "genre": "Pop",
-     "duration": 600.0, "kind": "audio", "size": 1, "mtime": 1.0, "quadrant": "Q1"},
+     "duration": 600.0, "kind": "audio", "size": 1, "mtime": 1.0, "quadrant": "Q1", "track_no": 4, "disc_no": 2,
+     "albumartist": "Various Artists"},
     {"path": "/music/two.ogg", "title": "Track Two", "artist": "Bob Band", "album": "Second", "genre": "Rock",
      "duration": 600.0, "kind": "audio", "size": 1, "mtime": 1.0, "quadrant": "Q3"},
     {"path": "/music/three.ogg", "title": "Track Three", "artist": "Cy", "album": "Third", "genre": "Jazz",
@@ -117,6 +118,9 @@ def test_playerctl_drives_the_player(player):
         assert player("metadata", "xesam:title") == "Track One"
         assert player("metadata", "xesam:artist") == "Ann Artist"
         assert player("metadata", "xesam:album") == "First"
+        assert player("metadata", "xesam:trackNumber") == "4"
+        assert player("metadata", "xesam:discNumber") == "2"
+        assert player("metadata", "xesam:albumArtist") == "Various Artists"
         assert int(player("metadata", "mpris:length")) == 600_000_000
         assert player("metadata", "mpris:trackid").strip("'").startswith("/org/moodtape/track/")
 

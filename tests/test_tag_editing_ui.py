@@ -57,6 +57,29 @@ def test_dialog_changes_for_one_and_for_several_tracks(qtbot):
     assert several.changes() == {"album": "Y", "artist": "Both"}
 
 
+def test_dialog_numbers_and_year(qtbot):
+    from PySide6.QtWidgets import QFormLayout
+
+    one = TagEditor([{"path": "/a.ogg", "title": "A", "track_no": 3, "disc_no": None, "year": 2003}])
+    qtbot.addWidget(one)
+    assert one.fields["track_no"].text() == "3" and one.fields["year"].text() == "2003"
+    assert one.changes() == {}
+    one.fields["year"].setText("19")
+    one.accept()  # a year of 19 is a typo: the dialog stays open and says so
+    assert one.result() != TagEditor.DialogCode.Accepted and "Year" in one.error.text()
+    one.fields["year"].setText("1999")
+    one.fields["track_no"].setText("4")
+    assert one.changes() == {"year": "1999", "track_no": "4"}
+    one.accept()
+    assert one.result() == TagEditor.DialogCode.Accepted
+    several = TagEditor([{"title": "A", "track_no": 1, "year": 2003}, {"title": "B", "track_no": 2, "year": 2003}])
+    qtbot.addWidget(several)
+    shown = [several.findChild(QFormLayout).itemAt(r, QFormLayout.ItemRole.LabelRole).widget().text()
+             for r in range(several.findChild(QFormLayout).rowCount())]
+    assert "Track number" not in shown and "Title" not in shown and "Year" in shown and "Album artist" in shown
+    assert several.fields["year"].text() == "2003"
+
+
 def test_edit_writes_files_updates_library_and_keeps_mood_tags(window):
     song_a, song_c = str(window.lib / "song_a.mp3"), str(window.lib / "song_c.ogg")
     version = "audio-test-1"

@@ -38,6 +38,27 @@ def test_tags_are_written_and_read_back(files, ext) -> None:
     assert sorted(p.name for p in files[ext].parent.iterdir() if p.name.startswith(".")) == []  # no leftovers
 
 
+@pytest.mark.parametrize("ext", [".mp3", ".flac", ".ogg", ".opus", ".m4a", ".wav"])
+def test_numbers_year_and_album_artist_are_written_and_read_back(files, ext) -> None:
+    path = str(files[ext])
+    write_tags(path, {"track_no": " 07 ", "disc_no": "2", "year": "1999", "albumartist": "Various Artists"})
+    t = read_tags(path)
+    assert (t["track_no"], t["disc_no"], t["year"], t["albumartist"]) == (7, 2, 1999, "Various Artists")
+    write_tags(path, {"track_no": "", "year": ""})
+    t = read_tags(path)
+    assert (t["track_no"], t["disc_no"], t["year"]) == (None, 2, None), "emptied fields are removed"
+
+
+@pytest.mark.parametrize(("field", "value"), [("track_no", "3a"), ("track_no", "0"), ("year", "19"),
+                                              ("disc_no", "-1"), ("year", "3000")])
+def test_a_number_out_of_range_is_refused_and_the_file_untouched(files, field, value) -> None:
+    path = files[".flac"]
+    data = path.read_bytes()
+    with pytest.raises(TagWriteError, match="whole number"):
+        write_tags(str(path), {"title": "Fine", field: value})
+    assert path.read_bytes() == data
+
+
 def test_a_symlinked_file_is_edited_through_the_link(files, tmp_path) -> None:
     link = tmp_path / "link.ogg"
     link.symlink_to(files[".ogg"])
@@ -86,7 +107,11 @@ def test_a_damaged_file_gives_a_reason(tmp_path) -> None:
 def test_common_values_marks_differences() -> None:
     tracks = [{"title": "A", "artist": "Band", "album": "X", "genre": None},
               {"title": "B", "artist": "Band", "album": "X", "genre": ""}]
-    assert common_values(tracks) == {"title": None, "artist": "Band", "album": "X", "genre": ""}
+    assert common_values(tracks) == {"title": None, "artist": "Band", "album": "X", "genre": "", "albumartist": "",
+                                     "track_no": "", "disc_no": "", "year": ""}
+    tracks[0]["year"], tracks[1]["year"] = 2003, 2003
+    tracks[1]["track_no"] = 4
+    assert common_values(tracks)["year"] == "2003" and common_values(tracks)["track_no"] is None
 
 
 def test_write_returns_the_stat_before_and_after(files) -> None:

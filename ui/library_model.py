@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from emotion.mood_space import QUADRANT_NAMES
+from library.albums import album_folder, album_key, play_order
 from library.browse import passes
 
 Index = QModelIndex | QPersistentModelIndex
@@ -24,10 +25,15 @@ COLUMNS = [
     ("moods", "Mood words"),
     ("plays", "Plays"),
     ("last_played", "Last played"),
+    ("track_no", "#"),
+    ("disc_no", "Disc"),
+    ("year", "Year"),
+    ("albumartist", "Album artist"),
 ]
-FILTER_KEYS = ("title", "artist", "album", "genre")
+FILTER_KEYS = ("title", "artist", "album", "genre", "albumartist")
+NUMBER_KEYS = ("duration", "valence", "arousal", "plays", "last_played")  # sorted as numbers
+PADDED_KEYS = ("track_no", "disc_no", "year")  # numbers whose ties album order breaks
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def format_duration(seconds: float | None) -> str:
@@ -49,6 +55,32 @@ def format_when(stamp: float | None) -> str:
     return time.strftime("today %H:%M" if same_day else "%Y-%m-%d %H:%M", when)
 
 
+def album_order(t: dict) -> str:
+    """A text sort key that puts an album's tracks together in play order (`library.albums`): album, album artist
+    (or folder), disc, track number, path."""
+    key = album_key(t) or ("", "folder:" + album_folder(str(t["path"])))
+    disc, number, path = play_order(t)
+    return "\x00".join((*key, f"{disc:06d}{number:06d}", path))
+
+
+def sort_key(t: dict, key: str, album_order_of=album_order) -> tuple:
+    """How the table sorts a track by the column `key`: numbers as numbers (missing first), text ignoring case,
+    equal values in album order (so an artist's or a year's tracks come album by album, each in track order)."""
+    value = t.get(key)
+    if key in NUMBER_KEYS:
+        return (float(value) if value is not None else -99.0,)
+    if key == "album":
+        return (album_order_of(t),)
+    if key in PADDED_KEYS:
+        try:
+            number = int(value) if value else 0
+        except (TypeError, ValueError):
+            number = 0
+        return (number, album_order_of(t))
+    text = mood_words(value) if key == "moods" else (str(value) if value is not None else "").casefold()
+    return (text, album_order_of(t))
+
+
 def mood_words(moods: dict | None, n: int = 3) -> str:
     if not moods:
         return ""
@@ -61,11 +93,16 @@ class LibraryModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[dict] = []
         self._row_of: dict[str, int] = {}
+        self._order_of: dict[str, str] = {}  # path -> album_order, made when first sorted on
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # the last sort, kept when the rows are replaced
 
     # ----- filling
     def set_rows(self, rows: Iterable[dict]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._order_of = {}
+        if self._sorted_by is not None:
+            self._rows = [self._rows[i] for i in self._sorted_order(*self._sorted_by)]
         self._row_of = {t["path"]: i for i, t in enumerate(self._rows)}
         self.endResetModel()
 
@@ -78,6 +115,7 @@ class LibraryModel(QAbstractTableModel):
                 fresh.append(t)
             else:
                 self._rows[i] = {**self._rows[i], **t}
+                self._order_of.pop(t["path"], None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
         if fresh:
             start = len(self._rows)
@@ -92,6 +130,7 @@ class LibraryModel(QAbstractTableModel):
             i = self._row_of.get(path)
             if i is not None:
                 self._rows[i] = {**self._rows[i], **fields}
+                self._order_of.pop(path, None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def remove_paths(self, paths: Iterable[str]) -> None:
@@ -106,9 +145,43 @@ class LibraryModel(QAbstractTableModel):
     def track(self, row: int) -> dict:
         return self._rows[row]
 
+    def album_order_of(self, t: dict) -> str:
+        key = self._order_of.get(t["path"])
+        if key is None:
+            key = self._order_of[t["path"]] = album_order(t)
+        return key
+
     def track_for(self, path: str) -> dict | None:
         i = self._row_of.get(path)
         return self._rows[i] if i is not None else None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder the rows by a column (sort_key), in Python: one key a track, one sort. Letting the proxy compare
+        rows through data() costs two calls into Python per comparison, seconds for a big library. Rows and
+        persistent indexes (the selection, the current row) move together."""
+        if not 0 <= column < len(COLUMNS):
+            self._sorted_by = None  # column -1: unsorted from now on, the rows stay where they are
+            return
+        self._sorted_by = (column, order)
+        if not self._rows:
+            return
+        new_order = self._sorted_order(column, order)
+        self.layoutAboutToBeChanged.emit()
+        new_row = [0] * len(new_order)
+        for new, old in enumerate(new_order):
+            new_row[old] = new
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(
+            persistent, [self.index(new_row[i.row()], i.column()) if i.isValid() else i for i in persistent])
+        self._rows = [self._rows[i] for i in new_order]
+        self._row_of = {t["path"]: i for i, t in enumerate(self._rows)}
+        self.layoutChanged.emit()
+
+    def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int]:
+        key = COLUMNS[column][0]
+        order_of = self.album_order_of
+        keys = [sort_key(t, key, order_of) for t in self._rows]
+        return sorted(range(len(self._rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
 
     # ----- Qt model API
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -140,18 +213,12 @@ class LibraryModel(QAbstractTableModel):
             if key == "last_played":
                 return format_when(value)
             return "" if value is None else str(value)
-        if role == SORT_ROLE:
-            value = t.get(key)
-            if key in ("duration", "valence", "arousal", "plays", "last_played"):
-                return float(value) if value is not None else -99.0
-            if key == "moods":
-                return mood_words(value)
-            return (str(value) if value is not None else "").casefold()
         if role == PATH_ROLE:
             return t["path"]
         if role == Qt.ItemDataRole.ToolTipRole:
             return t["path"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal", "plays"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal", "plays",
+                                                                  *PADDED_KEYS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -164,7 +231,6 @@ class LibraryFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._words: list[str] = []
         self._chosen: dict[str, frozenset[str]] = {}
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(False)
 
     def set_filter_text(self, text: str) -> None:
@@ -196,6 +262,12 @@ class LibraryFilter(QSortFilterProxyModel):
             return True
         hay = " ".join(str(t.get(k) or "") for k in FILTER_KEYS).casefold()
         return all(w in hay for w in self._words)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the library model's (fast, in Python); this proxy keeps its order and only filters."""
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
 
     def path_at(self, proxy_row: int) -> str:
         # Through the source model, not a role: a non-UTF-8 path would not survive a QString.

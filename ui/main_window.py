@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from library.albums import albums_of
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.scanner import scan_folder
@@ -309,6 +310,7 @@ class MainWindow(QMainWindow):
         self.act_browser.toggled.connect(self.show_browser)
         self.act_enqueue = act("Add to queue", "Ctrl+E", self.enqueue_selected)
         self.act_play_next = act("Play next", None, lambda: self.enqueue_selected(next_up=True))
+        self.act_play_album = act("Play the whole album", None, self.play_selected_albums)
         self.act_edit_tags = act("Edit tags…", "Ctrl+T", self.edit_selected_tags)
         self.act_edit_tags.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_q_remove = act("Remove from queue", None, self.remove_selected_from_queue)
@@ -317,6 +319,7 @@ class MainWindow(QMainWindow):
         self.queue_view.addAction(self.act_q_remove)
         self.table.addAction(self.act_enqueue)
         self.table.addAction(self.act_play_next)
+        self.table.addAction(self.act_play_album)
         self.table.addAction(self.act_edit_tags)
         mb = self.menuBar()
         m = mb.addMenu("&File")
@@ -578,6 +581,17 @@ class MainWindow(QMainWindow):
             self.engine.queue.add(paths, next_up=next_up)
             self._on_queue_changed()
             self.queue_pinned_changed.emit()
+
+    def play_selected_albums(self) -> None:
+        """Play the album of the selected track from its first track, the rest of it (and of the other selected
+        tracks' albums) queued next, in play order (disc, track number, file name)."""
+        paths = albums_of(self.library.rows(), self.selected_paths())
+        if not paths:
+            return
+        self.engine.queue.add(paths[1:], next_up=True)
+        self.engine.play_path(paths[0])
+        self._on_queue_changed()
+        self.queue_pinned_changed.emit()
 
     # ----- tag editing (ui/tag_editor.py)
     def edit_selected_tags(self) -> None:

@@ -263,6 +263,11 @@ class Mpris(QObject):
             md["xesam:album"] = str(t["album"])
         if t.get("genre"):
             md["xesam:genre"] = [str(t["genre"])]
+        if t.get("albumartist"):
+            md["xesam:albumArtist"] = [str(t["albumartist"])]
+        for field, key in (("track_no", "xesam:trackNumber"), ("disc_no", "xesam:discNumber")):
+            if t.get(field):
+                md[key] = int(t[field])
         duration = t.get("duration") or 0
         if not duration:
             try:

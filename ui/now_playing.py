@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from emotion.mood_space import QUADRANT_NAMES
-from library.tags import read_cover
+from library.tags import embedded_cover, folder_cover
 from ui.library_model import mood_words
 
 COVER_SIZE = 120
@@ -83,7 +83,8 @@ class NowPlaying(QFrame):
             return
         self.title.setText(track.get("title") or track["path"].rsplit("/", 1)[-1])
         self.artist.setText(track.get("artist") or "Unknown artist")
-        self.album.setText(track.get("album") or "")
+        year = track.get("year")
+        self.album.setText(" ".join(x for x in (track.get("album") or "", f"({year})" if year else "") if x))
         q = track.get("quadrant")
         if q:
             words = mood_words(track.get("moods"))
@@ -97,13 +98,14 @@ class NowPlaying(QFrame):
             return
         self.stack.setFixedSize(COVER_SIZE, COVER_SIZE)
         self.stack.setCurrentWidget(self.cover)
-        data = read_cover(track["path"])
-        pm = QPixmap()
-        if data and pm.loadFromData(data):
-            self.cover.setPixmap(pm.scaled(COVER_SIZE, COVER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
-        else:
-            self.cover.setPixmap(placeholder_cover(q))
+        for read in (embedded_cover, folder_cover):  # a damaged embedded picture gives way to the folder's
+            data = read(track["path"])
+            pm = QPixmap()
+            if data and pm.loadFromData(data):
+                self.cover.setPixmap(pm.scaled(COVER_SIZE, COVER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.SmoothTransformation))
+                return
+        self.cover.setPixmap(placeholder_cover(q))
 
     def has_cover_art(self) -> bool:
         pm = self.cover.pixmap()

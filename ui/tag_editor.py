@@ -1,5 +1,5 @@
-"""The tag editor: a dialog for title, artist, album and genre of one track or several at once, and writing its
-changes off the GUI thread.
+"""The tag editor: a dialog for title, artist, album, album artist, genre, track and disc number and year of one
+track or several at once, and writing its changes off the GUI thread.
 
 For several tracks a field they do not share shows "(several values)" and stays as it is unless typed into.
 The files are written by library/tag_writer.py; the store and the table are updated once they are, keeping each
@@ -12,13 +12,16 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from library.tag_writer import EDITABLE, can_edit, common_values, write_tags
+from library.tag_writer import EDITABLE, NUMBER_RANGES, can_edit, common_values, write_tags
 from library.tags import read_tags
 from ui.workers import run_in_background
 
-LABELS = {"title": "Title", "artist": "Artist", "album": "Album", "genre": "Genre"}
+LABELS = {"title": "Title", "artist": "Artist", "album": "Album", "albumartist": "Album artist", "genre": "Genre",
+          "track_no": "Track number", "disc_no": "Disc number", "year": "Year"}
+ONE_TRACK_ONLY = ("title", "track_no")  # one title or track number for many tracks is never what anyone wants
 
 
 class TagEditor(QDialog):
@@ -38,9 +41,12 @@ class TagEditor(QDialog):
             else:
                 edit.setText(value)
             edit.setModified(False)
+            if key in NUMBER_RANGES:
+                edit.setValidator(QIntValidator(0, NUMBER_RANGES[key][1], edit))  # range checked on save
+                edit.setMaximumWidth(90)
             self.fields[key] = edit
-            if key == "title" and self._multi:
-                continue  # one title for many tracks is never what anyone wants
+            if key in ONE_TRACK_ONLY and self._multi:
+                continue
             form.addRow(LABELS[key], edit)
         layout = QVBoxLayout(self)
         if n == 1:
@@ -48,17 +54,33 @@ class TagEditor(QDialog):
             note.setWordWrap(True)
             layout.addWidget(note)
         layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(max(420, self.sizeHint().width()), self.sizeHint().height())
 
+    def accept(self) -> None:
+        """Save, unless a number typed is out of its range (said under the fields; nothing is written)."""
+        for key, text in self.changes().items():
+            low, high = NUMBER_RANGES.get(key, (0, 0))
+            if key in NUMBER_RANGES and text and not (text.isdigit() and low <= int(text) <= high):
+                self.error.setText(f"{LABELS[key]}: a whole number from {low} to {high}, or empty")
+                self.error.show()
+                self.fields[key].setFocus()
+                return
+        super().accept()
+
     def changes(self) -> dict[str, str]:
         """The tags to write: fields whose text differs from the shared value, or that were typed into."""
         out = {}
         for key, edit in self.fields.items():
-            if key == "title" and self._multi:
+            if key in ONE_TRACK_ONLY and self._multi:
                 continue
             text = " ".join(edit.text().split())
             shared = self._common[key]
