@@ -63,7 +63,7 @@ class TagEditor(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(max(420, self.sizeHint().width()), self.sizeHint().height())
+        self.resize(max(500 if self._multi else 420, self.sizeHint().width()), self.sizeHint().height())
 
     def accept(self) -> None:
         """Save, unless a number typed is out of its range (said under the fields; nothing is written)."""
