@@ -153,6 +153,7 @@ def test_new_columns_start_hidden_and_can_be_shown(window):
 def test_play_the_whole_album_from_any_of_its_tracks(window, qtbot, media_dir):
     row = _titles(window).index("Morning Run")  # track 3 of 3
     window.table.selectRow(row)
+    assert window.act_play_album in window.table.actions()
     window.act_play_album.trigger()
     assert window.engine.current == str(media_dir / "song_b.flac"), "the album starts at track 1"
     qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=3000)

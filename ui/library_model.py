@@ -151,6 +151,9 @@ class LibraryModel(QAbstractTableModel):
             key = self._order_of[t["path"]] = album_order(t)
         return key
 
+    def row_of(self, path: str) -> int | None:
+        return self._row_of.get(path)
+
     def track_for(self, path: str) -> dict | None:
         i = self._row_of.get(path)
         return self._rows[i] if i is not None else None

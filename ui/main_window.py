@@ -30,14 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from library.albums import albums_of
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
 from player.queue import ShuffleFill
-from ui import playlist_actions, tag_editor
+from ui import library_actions, playlist_actions, tag_editor
 from ui.browser import BrowserPanes
 from ui.library_model import LibraryFilter, LibraryModel, format_duration
 from ui.now_playing import NowPlaying
@@ -310,7 +309,10 @@ class MainWindow(QMainWindow):
         self.act_browser.toggled.connect(self.show_browser)
         self.act_enqueue = act("Add to queue", "Ctrl+E", self.enqueue_selected)
         self.act_play_next = act("Play next", None, lambda: self.enqueue_selected(next_up=True))
-        self.act_play_album = act("Play the whole album", None, self.play_selected_albums)
+        self.act_play_album = act("Play the whole album", None, lambda: library_actions.play_selected_albums(self))
+        self.act_open_folder = act("Open the containing folder", None,
+                                   lambda: library_actions.open_folder_of_selected(self))
+        self.act_jump = act("&Jump to the playing track", "Ctrl+J", lambda: library_actions.jump_to_playing(self))
         self.act_edit_tags = act("Edit tags…", "Ctrl+T", self.edit_selected_tags)
         self.act_edit_tags.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_q_remove = act("Remove from queue", None, self.remove_selected_from_queue)
@@ -320,6 +322,7 @@ class MainWindow(QMainWindow):
         self.table.addAction(self.act_enqueue)
         self.table.addAction(self.act_play_next)
         self.table.addAction(self.act_play_album)
+        self.table.addAction(self.act_open_folder)
         self.table.addAction(self.act_edit_tags)
         mb = self.menuBar()
         m = mb.addMenu("&File")
@@ -345,6 +348,7 @@ class MainWindow(QMainWindow):
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
         self.view_menu.addAction(self.act_browser)
+        self.view_menu.addAction(self.act_jump)
 
     def _connect(self) -> None:
         e = self.engine
@@ -581,17 +585,6 @@ class MainWindow(QMainWindow):
             self.engine.queue.add(paths, next_up=next_up)
             self._on_queue_changed()
             self.queue_pinned_changed.emit()
-
-    def play_selected_albums(self) -> None:
-        """Play the album of the selected track from its first track, the rest of it (and of the other selected
-        tracks' albums) queued next, in play order (disc, track number, file name)."""
-        paths = albums_of(self.library.rows(), self.selected_paths())
-        if not paths:
-            return
-        self.engine.queue.add(paths[1:], next_up=True)
-        self.engine.play_path(paths[0])
-        self._on_queue_changed()
-        self.queue_pinned_changed.emit()
 
     # ----- tag editing (ui/tag_editor.py)
     def edit_selected_tags(self) -> None:

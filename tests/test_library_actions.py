@@ -1,0 +1,79 @@
+"""The library table's track actions: jump to the playing track (Ctrl+J), open a track's folder."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+from library.scanner import scan_folder
+from library.store import Store
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+from ui import library_actions
+from ui.main_window import MainWindow
+from ui.workers import SyncPool, set_pool
+
+
+@pytest.fixture
+def window(qtbot, media_dir, tmp_path):
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    set_pool(None)
+
+
+def _selected_titles(window) -> list[str]:
+    return [window.library.track_for(p)["title"] for p in window.selected_paths()]
+
+
+def test_jump_selects_the_playing_track_and_clears_what_hides_it(window, qtbot, media_dir):
+    assert not library_actions.jump_to_playing(window), "nothing plays yet"
+    window.engine.play_path(str(media_dir / "sub" / "song_e.m4a"))
+    titles = [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())]
+    window.table.selectRow(titles.index("Morning Run"))
+    assert _selected_titles(window) == ["Morning Run"]
+    qtbot.keyClick(window, "J", modifier=window.act_jump.shortcut()[0].keyboardModifiers())
+    assert _selected_titles(window) == ["Deep Cut"]
+    assert window.table.currentIndex().data() == "Deep Cut"
+    window.filter_edit.setText("morning")  # hides Deep Cut
+    window.browser.rebuild()
+    window.browser.choose("artist", {"The Testers"})
+    assert "Deep Cut" not in [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())]
+    window.act_jump.trigger()
+    assert window.filter_edit.text() == "" and not any(window.browser.chosen.values())
+    assert _selected_titles(window) == ["Deep Cut"]
+    assert "Cleared the filter" in window.statusBar().currentMessage()
+
+
+def test_jump_says_so_when_the_playing_file_is_not_in_the_library(window, tmp_path):
+    window.engine.play_path(str(tmp_path / "elsewhere.ogg"))
+    assert not library_actions.jump_to_playing(window)
+    assert "Nothing from the library" in window.statusBar().currentMessage()
+
+
+class _Catcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_open_the_folder_of_the_selected_track(window, media_dir):
+    catcher = _Catcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        row = [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())].index("Deep Cut")
+        window.table.selectRow(row)
+        assert window.act_open_folder in window.table.actions()
+        window.act_open_folder.trigger()
+        assert [u.toLocalFile() for u in catcher.urls] == [str(media_dir / "sub")]
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
