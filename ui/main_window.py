@@ -39,6 +39,7 @@ from player.queue import ShuffleFill
 from ui import library_actions, playlist_actions, tag_editor
 from ui.browser import BrowserPanes
 from ui.library_model import LibraryFilter, LibraryModel, format_duration
+from ui.lyrics_view import install_lyrics_dock
 from ui.now_playing import NowPlaying
 from ui.playback_menu import EqualizerMenu, SleepTimerMenu
 from ui.problems_view import ProblemsView
@@ -349,6 +350,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.act_find)
         self.view_menu.addAction(self.act_browser)
         self.view_menu.addAction(self.act_jump)
+        install_lyrics_dock(self)
 
     def _connect(self) -> None:
         e = self.engine
