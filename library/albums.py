@@ -46,6 +46,12 @@ def play_order(track: Mapping) -> tuple[int, int, str]:
     return (_number(track.get("disc_no")), _number(track.get("track_no")), str(track["path"]))
 
 
+def same_album(track: Mapping, others: Iterable[Mapping | None]) -> bool:
+    """Whether any of the others is on the track's album (a track without an album tag is on none)."""
+    key = album_key(track)
+    return key is not None and any(o is not None and album_key(o) == key for o in others)
+
+
 def albums_of(tracks: Iterable[Mapping], paths: Sequence[str]) -> list[str]:
     """The paths of the whole albums the given tracks are on, each album once, in the order the given tracks
     first name them, every album in play order. A given track without an album tag stands for itself."""

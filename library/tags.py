@@ -13,9 +13,10 @@ MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
 MIN_SECONDS = 0.05  # shorter than this is a truncated file, not music
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska / WebM
 TAGS_VERSION = 3  # what read_tags returns; a track read by an older version is read again
-# (2: ReplayGain; 3: track and disc number, year, album artist)
+# (2: ReplayGain; 3: track and disc number, year, album artist, album gain)
 R128_TO_REPLAYGAIN_DB = 5.0  # Opus R128 gains are relative to -23 LUFS, ReplayGain 2 to -18 LUFS
-_RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak")
+_RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak",
+                 "REPLAYGAIN_ALBUM_GAIN", "replaygain_album_gain", "REPLAYGAIN_ALBUM_PEAK", "replaygain_album_peak")
 _rg_keys_registered = False
 
 
@@ -123,9 +124,10 @@ def leading_int(value: object, low: int = 1, high: int = 9999) -> int | None:
     return n if low <= n <= high else None
 
 
-def read_replaygain(tags: object) -> tuple[float | None, float | None]:
-    """(track gain in dB, track peak as a linear amplitude) from a file's tags, each None when absent or absurd.
-    Vorbis comments (FLAC, Ogg, Opus: also R128_TRACK_GAIN), ID3 TXXX frames (MP3, WAV) and MP4 freeform atoms."""
+def read_replaygain(tags: object, scope: str = "track") -> tuple[float | None, float | None]:
+    """(gain in dB, peak as a linear amplitude) of the track or (scope "album") of its album from a file's tags,
+    each None when absent or absurd. Vorbis comments (FLAC, Ogg, Opus: also R128_TRACK_GAIN / R128_ALBUM_GAIN), ID3
+    TXXX frames (MP3, WAV) and MP4 freeform atoms."""
     def first(*keys: str) -> object:
         for key in keys:
             try:
@@ -141,11 +143,12 @@ def read_replaygain(tags: object) -> tuple[float | None, float | None]:
                 return value
         return None
 
-    gain = _number(first("replaygain_track_gain", *(_rg_key(n) for n in _RG_SPELLINGS[:2])))
+    names = _RG_SPELLINGS[:4] if scope == "track" else _RG_SPELLINGS[4:]
+    gain = _number(first(f"replaygain_{scope}_gain", *(_rg_key(n) for n in names[:2])))
     if gain is None:
-        r128 = _number(first("r128_track_gain"))
+        r128 = _number(first(f"r128_{scope}_gain"))
         gain = r128 / 256.0 + R128_TO_REPLAYGAIN_DB if r128 is not None else None
-    peak = _number(first("replaygain_track_peak", *(_rg_key(n) for n in _RG_SPELLINGS[2:])))
+    peak = _number(first(f"replaygain_{scope}_peak", *(_rg_key(n) for n in names[2:])))
     if gain is not None and not -60.0 <= gain <= 60.0:
         gain = None
     if peak is not None and not 0.0 < peak <= 100.0:
@@ -242,6 +245,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
         return ""
 
     gain, peak = read_replaygain(tags)
+    album_gain, album_peak = read_replaygain(tags, "album")
     return {
         "title": tag("title") or _title_from_name(path),
         "artist": tag("artist"),
@@ -255,6 +259,8 @@ def read_tags(path: str, size: int | None = None) -> dict:
         "kind": kind,
         "rg_gain": gain,
         "rg_peak": peak,
+        "rg_album_gain": album_gain,
+        "rg_album_peak": album_peak,
         "tags_version": TAGS_VERSION,
     }
 

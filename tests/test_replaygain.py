@@ -163,3 +163,86 @@ def test_window_levels_library_tracks_and_the_setting_turns_it_off(qtbot, tagged
     finally:
         set_pool(None)
 
+
+
+@pytest.mark.parametrize("ext", [".mp3", ".flac", ".opus", ".m4a"])
+def test_album_gain_is_read_beside_the_track_gain(tmp_path, ext) -> None:
+    import mutagen
+    from mutagen.id3 import TXXX
+    from mutagen.mp4 import MP4, MP4FreeForm
+
+    path = encode(write_wav(tmp_path / "src.wav", tone(0.5)), tmp_path / f"a{ext}")
+    if ext == ".mp3":
+        mp3 = mutagen.File(str(path))
+        if mp3.tags is None:
+            mp3.add_tags()
+        id3 = mp3.tags
+        id3.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_GAIN", text=["-5.00 dB"]))
+        id3.add(TXXX(encoding=3, desc="replaygain_album_gain", text=["-2.50 dB"]))
+        id3.add(TXXX(encoding=3, desc="REPLAYGAIN_ALBUM_PEAK", text=["0.9"]))
+        mp3.save()
+    elif ext == ".m4a":
+        f = MP4(str(path))
+        f["----:com.apple.iTunes:replaygain_track_gain"] = [MP4FreeForm(b"-5.00 dB")]
+        f["----:com.apple.iTunes:replaygain_album_gain"] = [MP4FreeForm(b"-2.50 dB")]
+        f["----:com.apple.iTunes:replaygain_album_peak"] = [MP4FreeForm(b"0.9")]
+        f.save()
+    elif ext == ".opus":
+        f = mutagen.File(str(path))
+        f["R128_TRACK_GAIN"] = "-2560"  # -5 dB in ReplayGain terms
+        f["R128_ALBUM_GAIN"] = "-1920"  # -2.5
+        f.save()
+    else:
+        f = mutagen.File(str(path))
+        f["REPLAYGAIN_TRACK_GAIN"] = "-5.00 dB"
+        f["REPLAYGAIN_ALBUM_GAIN"] = "-2.50 dB"
+        f["REPLAYGAIN_ALBUM_PEAK"] = "0.9"
+        f.save()
+    t = read_tags(str(path))
+    assert t["rg_gain"] == pytest.approx(-5.0) and t["rg_album_gain"] == pytest.approx(-2.5)
+    assert t["rg_album_peak"] == (None if ext == ".opus" else pytest.approx(0.9))
+
+
+def test_album_gain_while_an_album_plays_in_order(qtbot, tmp_path) -> None:
+    import mutagen
+
+    from library.settings import Settings
+    from ui import library_actions
+    from ui.desktop import apply_settings
+    from ui.main_window import MainWindow
+    from ui.workers import SyncPool, set_pool
+
+    src = write_wav(tmp_path / "src.wav", tone(0.5))
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for name, album, number, gain in (("quiet intro", "Night", 1, "+4.00 dB"), ("loud song", "Night", 2, "-8.00 dB"),
+                                      ("single", "Other", 1, "-3.00 dB")):
+        f = mutagen.File(str(encode(src, folder / f"{name}.flac")))
+        f.update({"TITLE": name, "ALBUM": album, "TRACKNUMBER": str(number), "REPLAYGAIN_TRACK_GAIN": gain,
+                  "REPLAYGAIN_ALBUM_GAIN": "-6.00 dB" if album == "Night" else gain})
+        f.save()
+    set_pool(SyncPool())
+    try:
+        store = Store(tmp_path / "db.json")
+        scan_folder(store, str(folder))
+        backend = NullBackend(length_ms=60_000)
+        w = MainWindow(store, PlayerEngine(backend), auto_tag=False)
+        qtbot.addWidget(w)
+        w.tray = None
+        w.volume_slider.setValue(80)
+        album = levelled_volume(80, -6.0, None)
+        w.engine.play_path(str(folder / "quiet intro.flac"))  # alone: nothing around it from its album
+        assert backend.volume == levelled_volume(80, 4.0, None) != album
+        titles = [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())]
+        w.table.selectRow(titles.index("loud song"))
+        library_actions.play_selected_albums(w)
+        assert w.engine.current.endswith("quiet intro.flac") and backend.volume == album, "next in queue: track 2"
+        w.engine.next()
+        assert w.engine.current.endswith("loud song.flac") and backend.volume == album, "after track 1"
+        w.engine.play_path(str(folder / "single.flac"))
+        assert backend.volume == levelled_volume(80, -3.0, None), "another album's track: its own gain"
+        apply_settings(w, Settings(album_gain=False))
+        library_actions.play_selected_albums(w)
+        assert w.engine.current.endswith("quiet intro.flac") and backend.volume == levelled_volume(80, 4.0, None)
+    finally:
+        set_pool(None)

@@ -62,6 +62,7 @@ def apply_settings(window: Any, s: Settings, first: bool = False) -> None:
     if window.tray is not None:
         window.tray.close_to_tray = s.close_to_tray
     window.engine.set_levelling(s.volume_levelling)
+    window.album_gain = s.album_gain
 
     # music tagging
     window.auto_tag = s.audio_tagging_enabled

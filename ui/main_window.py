@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from library.albums import same_album
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.scanner import scan_folder
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self._edits_running = 0  # tag edits in flight (the folder watcher's rescan waits for them)
         self._browser_sizes: list[int] = [150, 500]  # the browser panes' height, kept while they are hidden
         self._browser_on = True
+        self.album_gain = True  # levelling by album gain while an album plays in order (Settings → Queue)
         self.fill = ShuffleFill()
         self.auto_fill = self._shuffle_fill  # replaced by the mood planner when it is on
 
@@ -647,8 +649,15 @@ class MainWindow(QMainWindow):
             self.show_message("Muted (Ctrl+M to unmute)")
 
     def _track_gain(self, path: str) -> tuple[float | None, float | None]:
-        """A track's ReplayGain (dB) and peak from the library, for the engine's volume levelling."""
+        """A track's ReplayGain (dB) and peak from the library, for the engine's volume levelling: its album's
+        while the album plays in order (the track before it or the next one in the queue is from it), else its
+        own."""
         t = self.library.track_for(path) or {}
+        q = self.engine.queue
+        if self.album_gain and t.get("rg_album_gain") is not None:
+            around = [q.history[-1] if q.history else None, q.items[0].path if q.items else None]
+            if same_album(t, [self.library.track_for(p) for p in around if p]):
+                return t["rg_album_gain"], t.get("rg_album_peak")
         return t.get("rg_gain"), t.get("rg_peak")
 
     def _on_modes(self) -> None:

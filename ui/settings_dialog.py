@@ -154,6 +154,13 @@ class SettingsDialog(QDialog):
         form.addRow("Default strategy", self.strategy)
         form.addRow("Steps to the target mood", self.steps)
         form.addRow(self.volume_levelling)
+        self.album_gain = QCheckBox("While an album plays in order, keep its own loud and quiet tracks (album gain)")
+        self.album_gain.setToolTip("A track whose neighbour in the queue is from the same album plays at the "
+                                   "album's ReplayGain, so a quiet intro stays quieter than the album's loud songs")
+        self.album_gain.setChecked(s.album_gain)
+        self.album_gain.setEnabled(s.volume_levelling)
+        self.volume_levelling.toggled.connect(self.album_gain.setEnabled)
+        form.addRow(self.album_gain)
         box = QGroupBox("How long each reading counts (half-life)")
         hl_form = QFormLayout(box)
         self.half_lives: dict[str, DurationSpin] = {}
@@ -222,6 +229,7 @@ class SettingsDialog(QDialog):
             theme=self.theme.currentData(),
             close_to_tray=self.close_to_tray.isChecked(),
             volume_levelling=self.volume_levelling.isChecked(),
+            album_gain=self.album_gain.isChecked(),
             first_run_done=self._settings.first_run_done,
         )
         return s.validated()
