@@ -1,10 +1,12 @@
 """Albums: which tracks belong together and in what order they play (disc, track number, then file name).
 Plain Python, no Qt.
 
-Two tracks are on the same album when their album tags are equal (ignoring case) and so are their album artists;
-tracks without an album artist are grouped by folder instead, so two different "Greatest Hits" in two folders stay
+Two tracks are on the same album when their album tags are equal (ignoring case) and so are their album artists.
+Tracks without an album artist are grouped by folder instead, so two different "Greatest Hits" in two folders stay
 apart while a compilation in one folder (one artist per track) stays together. A disc folder ("CD1", "Disc 2") counts
-as its parent, so a two-disc album in two subfolders is one album.
+as its parent, so a two-disc album in two subfolders is one album, and its number stands in for a missing disc tag.
+Where one folder holds same-named albums of different artists without album artist tags (the same track number
+under two artists), the artist tells them apart (`album_keys`).
 """
 
 from __future__ import annotations
@@ -12,20 +14,37 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
-_DISC_FOLDER = re.compile(r"^(cd|dis[ck])[\s._-]*\d{1,2}$", re.IGNORECASE)
+_DISC_FOLDER = re.compile(r"^(?:cd|dis[ck])[\s._-]*(\d{1,2})$", re.IGNORECASE)
+
+AlbumKey = tuple[str, ...]
+
+
+@lru_cache(maxsize=8192)
+def _folder_facts(folder: str) -> tuple[str, int]:
+    """(the album's folder, the disc number) for a track's folder: a disc folder ("CD2") gives its parent and its
+    number, any other folder itself and 0. Cached: a library has far fewer folders than tracks."""
+    m = _DISC_FOLDER.match(os.path.basename(folder))
+    return (os.path.dirname(folder), int(m.group(1))) if m else (folder, 0)
+
+
+def _parent(path: str) -> str:
+    return path.rpartition(os.sep)[0]  # os.path.dirname, without its cost (called per track per sort)
 
 
 def album_folder(path: str) -> str:
     """The folder that holds an album's files, a disc subfolder counting as its parent."""
-    folder = os.path.dirname(path)
-    if _DISC_FOLDER.match(os.path.basename(folder)):
-        return os.path.dirname(folder)
-    return folder
+    return _folder_facts(_parent(path))[0]
 
 
-def album_key(track: Mapping) -> tuple[str, str] | None:
-    """What identifies the track's album, or None when the track has no album tag."""
+def _folder_disc(path: str) -> int:
+    """The disc number a disc folder names ("CD2" -> 2), else 0."""
+    return _folder_facts(_parent(path))[1]
+
+
+def album_key(track: Mapping) -> AlbumKey | None:
+    """What identifies the track's album on its own, or None when the track has no album tag."""
     album = str(track.get("album") or "").strip().casefold()
     if not album:
         return None
@@ -41,13 +60,46 @@ def _number(value: object) -> int:
 
 
 def play_order(track: Mapping) -> tuple[int, int, str]:
-    """Where the track comes on its album: disc, track number, then the path (untagged files are often named
-    "01 …", "02 …")."""
-    return (_number(track.get("disc_no")), _number(track.get("track_no")), str(track["path"]))
+    """Where the track comes on its album: disc (the tag, else a disc folder's number), track number, then the path
+    (untagged files are often named "01 …", "02 …")."""
+    path = str(track["path"])
+    disc = track.get("disc_no")
+    return (_number(disc) if disc else _folder_disc(path), _number(track.get("track_no")), path)
+
+
+def album_keys(tracks: Iterable[Mapping]) -> dict[str, AlbumKey]:
+    """Every track's album (path -> key; tracks without an album tag are left out), looking at whole folders: a
+    folder-grouped album in which one disc and track number belongs to two artists is two or more albums, one an
+    artist."""
+    keys: dict[str, AlbumKey] = {}
+    by_folder: dict[AlbumKey, list[Mapping]] = {}
+    for t in tracks:
+        key = album_key(t)
+        if key is None:
+            continue
+        keys[str(t["path"])] = key
+        if key[1].startswith("folder:"):
+            by_folder.setdefault(key, []).append(t)
+    for key, members in by_folder.items():
+        artist_at: dict[tuple[int, int], str] = {}
+        clash = False
+        for t in members:
+            disc, number, _ = play_order(t)
+            if not number:
+                continue
+            artist = str(t.get("artist") or "").strip().casefold()
+            if artist_at.setdefault((disc, number), artist) != artist:
+                clash = True
+                break
+        if clash:
+            for t in members:
+                keys[str(t["path"])] = (*key, "by:" + str(t.get("artist") or "").strip().casefold())
+    return keys
 
 
 def same_album(track: Mapping, others: Iterable[Mapping | None]) -> bool:
-    """Whether any of the others is on the track's album (a track without an album tag is on none)."""
+    """Whether any of the others is on the track's album (a track without an album tag is on none). Judged from the
+    tracks alone (see album_key): for the album gain of neighbours in the queue."""
     key = album_key(track)
     return key is not None and any(o is not None and album_key(o) == key for o in others)
 
@@ -55,20 +107,21 @@ def same_album(track: Mapping, others: Iterable[Mapping | None]) -> bool:
 def albums_of(tracks: Iterable[Mapping], paths: Sequence[str]) -> list[str]:
     """The paths of the whole albums the given tracks are on, each album once, in the order the given tracks
     first name them, every album in play order. A given track without an album tag stands for itself."""
+    tracks = list(tracks)
+    keys = album_keys(tracks)
     by_path: dict[str, Mapping] = {}
-    members: dict[tuple[str, str], list[Mapping]] = {}
+    members: dict[AlbumKey, list[Mapping]] = {}
     for t in tracks:
-        by_path[str(t["path"])] = t
-        key = album_key(t)
-        if key is not None:
-            members.setdefault(key, []).append(t)
+        path = str(t["path"])
+        by_path[path] = t
+        if path in keys:
+            members.setdefault(keys[path], []).append(t)
     out: list[str] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[AlbumKey] = set()
     for path in paths:
-        t = by_path.get(path)
-        if t is None:
+        if path not in by_path:
             continue
-        key = album_key(t)
+        key = keys.get(path)
         if key is None:
             out.append(path)
         elif key not in seen:

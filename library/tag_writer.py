@@ -22,6 +22,10 @@ from library.tags import AUDIO_EXTENSIONS, MAX_TAG_CHARS
 # easy keys; raw ID3 frames for WAV), and the numbers' ranges.
 EDITABLE = ("title", "artist", "album", "albumartist", "genre", "track_no", "disc_no", "year")
 EASY_KEYS = {"track_no": "tracknumber", "disc_no": "discnumber", "year": "date"}
+# Other spellings library.tags reads (Vorbis comments): removed when the field is written, so the value read back
+# is the one written, not an old one under another name.
+OTHER_SPELLINGS = {"albumartist": ("album artist", "album_artist"), "year": ("year",), "track_no": ("track",),
+                   "disc_no": ("disc",)}
 NUMBER_RANGES = {"track_no": (1, 9999), "disc_no": (1, 999), "year": (1000, 2999)}
 EDIT_PREFIX = ".moodtape-edit-"  # the copy being written (the scanner never takes it for a track)
 ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
@@ -62,6 +66,9 @@ def _write(path: str, ext: str, changes: dict[str, str]) -> None:
             audio.add_tags()
         for key, value in changes.items():
             frame = ID3_FRAMES[key]
+            old = audio.tags.get(frame)
+            if value and key in ("track_no", "disc_no") and old is not None:
+                value = _with_total(value, str(old.text[0]) if old.text else "")
             audio.tags.delall(frame)
             if value:
                 audio.tags.add(Frames[frame](encoding=3, text=[value]))
@@ -84,11 +91,34 @@ def _write(path: str, ext: str, changes: dict[str, str]) -> None:
         audio.add_tags()
     for field, value in changes.items():
         key = EASY_KEYS.get(field, field)
+        if value and field in ("track_no", "disc_no"):
+            value = _with_total(value, _first(audio, key))
         if value:
             audio[key] = [value]
-        elif key in audio:
+        elif _first(audio, key) is not None:
             del audio[key]
+        for other in OTHER_SPELLINGS.get(field, ()):
+            if _first(audio, other) is not None:
+                del audio[other]
     audio.save()
+
+
+def _first(audio, key: str) -> str | None:
+    """The tag's first value, or None (easy ID3 / MP4 raise on keys they do not know)."""
+    try:
+        values = audio[key]
+    except (KeyError, ValueError):
+        return None
+    return str(values[0]) if values else None
+
+
+def _with_total(number: str, old: str | None) -> str:
+    """A new track or disc number keeps the total the old value carried ("3/12" -> "4/12")."""
+    if old and "/" in old:
+        total = old.split("/", 1)[1].strip()
+        if total.isdigit():
+            return f"{number}/{total}"
+    return number
 
 
 def _save_copy(real: str, ext: str, clean: dict[str, str], st: os.stat_result) -> None:

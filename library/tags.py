@@ -4,6 +4,7 @@ ReplayGain) and its cover art (embedded, else an image file in its folder) with 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".wav"})
@@ -254,7 +255,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
         "genre": tag("genre"),
         "track_no": leading_int(first_tag("tracknumber", "track")),
         "disc_no": leading_int(first_tag("discnumber", "disc")),
-        "year": leading_int(first_tag("date", "year", "originaldate"), 1000, 2999),
+        "year": leading_int(first_tag("date", "year"), 1000, 2999),
         "duration": round(duration, 3),
         "kind": kind,
         "rg_gain": gain,
@@ -316,25 +317,49 @@ def embedded_cover(path: str) -> bytes | None:
     return None
 
 
-def folder_cover(path: str) -> bytes | None:
-    """The cover image file beside the track (cover.jpg, Folder.jpg, front.png, …), or None."""
-    folder = os.path.dirname(os.path.abspath(path))
+_cover_names: dict[str, tuple[int, list[str]]] = {}  # folder -> (its mtime_ns, cover candidates, best first)
+
+
+def _cover_candidates(folder: str) -> list[str]:
+    """The names of the cover images in a folder, most wanted first; listed once while the folder is unchanged (a
+    big or remote folder is not listed again at every track change)."""
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+    except OSError:
+        return []
+    cached = _cover_names.get(folder)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
     try:
         names = os.listdir(folder)
     except OSError:
-        return None
+        return []
     found: dict[str, str] = {}
-    for name in names:
+    for name in sorted(names):
         stem, ext = os.path.splitext(name)
         if ext.lower() in COVER_IMAGE_EXTENSIONS and stem.lower() in FOLDER_COVER_NAMES:
             found.setdefault(stem.lower(), name)
-    for stem in FOLDER_COVER_NAMES:
-        if stem in found:
-            try:
-                with open(os.path.join(folder, found[stem]), "rb") as f:
-                    data = f.read(MAX_COVER_FILE_BYTES + 1)
-            except OSError:
+    ranked = [found[stem] for stem in FOLDER_COVER_NAMES if stem in found]
+    if len(_cover_names) > 2048:
+        _cover_names.clear()
+    _cover_names[folder] = (mtime, ranked)
+    return ranked
+
+
+def folder_cover(path: str) -> bytes | None:
+    """The cover image file beside the track (cover.jpg, Folder.jpg, front.png, …), or None. Only a regular file of
+    at most MAX_COVER_FILE_BYTES is read (a FIFO or a device named cover.jpg would block)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for name in _cover_candidates(folder):
+        full = os.path.join(folder, name)
+        try:
+            st = os.stat(full)
+            if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= MAX_COVER_FILE_BYTES:
                 continue
-            if 0 < len(data) <= MAX_COVER_FILE_BYTES:
-                return data
+            with open(full, "rb") as f:
+                data = f.read(MAX_COVER_FILE_BYTES + 1)
+        except OSError:
+            continue
+        if 0 < len(data) <= MAX_COVER_FILE_BYTES:
+            return data
     return None

@@ -74,6 +74,21 @@ def test_album_grouping_by_album_artist_else_by_folder():
     assert album_folder("/m/a/cd_2/x.mp3") == "/m/a" and album_folder("/m/cd/x.mp3") == "/m/cd"
 
 
+def test_disc_folders_without_disc_tags_play_disc_by_disc():
+    rows = [_t(f"/m/Live/{cd}/{n:02d}.flac", "Live", track=n) for n in (1, 2) for cd in ("CD2", "CD1")]
+    assert albums_of(rows, ["/m/Live/CD2/02.flac"]) == [
+        "/m/Live/CD1/01.flac", "/m/Live/CD1/02.flac", "/m/Live/CD2/01.flac", "/m/Live/CD2/02.flac"]
+
+
+def test_same_named_albums_of_two_artists_in_one_folder_stay_apart():
+    rows = [{**_t(f"/m/{who}-{n:02d}.mp3", "Greatest Hits", track=n), "artist": who}
+            for n in (1, 2) for who in ("ABBA", "Queen")]
+    rows.append({**_t("/m/comp/01.mp3", "Mix", track=1), "artist": "A"})
+    rows.append({**_t("/m/comp/02.mp3", "Mix", track=2), "artist": "B"})
+    assert albums_of(rows, ["/m/Queen-02.mp3"]) == ["/m/Queen-01.mp3", "/m/Queen-02.mp3"]
+    assert albums_of(rows, ["/m/comp/02.mp3"]) == ["/m/comp/01.mp3", "/m/comp/02.mp3"], "a compilation stays one"
+
+
 def test_albums_of_plays_whole_albums_in_disc_and_track_order():
     rows = [
         _t("/m/a/z.mp3", "Hits", "Ann", 2, 1),
@@ -139,6 +154,14 @@ def test_sorting_by_album_or_artist_keeps_each_album_in_track_order(window):
     assert window.filter.index(row, _column(window, "Album artist")).data() == "Various Artists"
 
 
+def test_a_descending_sort_keeps_each_album_in_play_order(window):
+    window.table.sortByColumn(_column(window, "Artist"), Qt.SortOrder.DescendingOrder)
+    titles = _titles(window)
+    assert _first_of(titles, ("Morning Run", "Bright Day")) == ["Bright Day", "Morning Run"], "track 2, then 3"
+    artists = [window.filter.index(r, 1).data() for r in range(window.filter.rowCount())]
+    assert artists == sorted(artists, key=str.casefold, reverse=True)
+
+
 def test_new_columns_start_hidden_and_can_be_shown(window):
     from ui.table_columns import column_menu
 
@@ -196,6 +219,21 @@ def test_cover_from_the_folder_when_none_is_embedded(tmp_path):
     mp3 = encode(src, album / "u.mp3")
     tag(mp3, "T", "A", "Al", "G", cover=b"\x89PNG embedded")
     assert read_cover(str(mp3)) == b"\x89PNG embedded", "an embedded picture wins"
+
+
+def test_a_folder_cover_that_is_no_regular_file_or_too_big_is_skipped(tmp_path):
+    import os
+
+    from library import tags
+
+    album = tmp_path / "album"
+    album.mkdir()
+    os.mkfifo(album / "cover.jpg")  # opening it for reading would wait for a writer for ever
+    (album / "front.jpg").write_bytes(b"x" * (tags.MAX_COVER_FILE_BYTES + 1))
+    (album / "folder.png").write_bytes(b"small")
+    assert folder_cover(str(album / "t.flac")) == b"small"
+    (album / "folder.png").unlink()
+    assert folder_cover(str(album / "t.flac")) is None
 
 
 def test_the_front_cover_is_chosen_among_several_pictures(tmp_path):

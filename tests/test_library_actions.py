@@ -50,6 +50,13 @@ def test_jump_selects_the_playing_track_and_clears_what_hides_it(window, qtbot, 
     assert "Cleared the filter" in window.statusBar().currentMessage()
 
 
+def test_jump_from_the_problems_tab_shows_the_library(window, media_dir):
+    window.engine.play_path(str(media_dir / "song_b.flac"))
+    window.tabs.setCurrentIndex(1)
+    window.act_jump.trigger()
+    assert window.tabs.currentIndex() == 0 and _selected_titles(window) == ["Slow River"]
+
+
 def test_jump_says_so_when_the_playing_file_is_not_in_the_library(window, tmp_path):
     window.engine.play_path(str(tmp_path / "elsewhere.ogg"))
     assert not library_actions.jump_to_playing(window)

@@ -49,6 +49,28 @@ def test_numbers_year_and_album_artist_are_written_and_read_back(files, ext) -> 
     assert (t["track_no"], t["disc_no"], t["year"]) == (None, 2, None), "emptied fields are removed"
 
 
+def test_other_spellings_are_replaced_and_totals_kept(files) -> None:
+    import mutagen
+
+    ogg = str(files[".ogg"])
+    f = mutagen.File(ogg)
+    f.update({"ALBUM ARTIST": "Old Band", "YEAR": "1988", "TRACKNUMBER": "3/12"})
+    f.save()
+    assert read_tags(ogg)["albumartist"] == "Old Band" and read_tags(ogg)["year"] == 1988
+    write_tags(ogg, {"albumartist": "", "year": "2001", "track_no": "4"})
+    t = read_tags(ogg)
+    assert (t["albumartist"], t["year"], t["track_no"]) == ("", 2001, 4), "the old spellings are gone"
+    f = mutagen.File(ogg)
+    assert "year" not in f and "album artist" not in f and f["tracknumber"] == ["4/12"], "the total is kept"
+    mp3 = str(files[".mp3"])
+    write_tags(mp3, {"track_no": "3"})
+    f = mutagen.File(mp3, easy=True)
+    f["tracknumber"] = "3/9"
+    f.save()
+    write_tags(mp3, {"track_no": "5"})
+    assert mutagen.File(mp3, easy=True)["tracknumber"] == ["5/9"] and read_tags(mp3)["track_no"] == 5
+
+
 @pytest.mark.parametrize(("field", "value"), [("track_no", "3a"), ("track_no", "0"), ("year", "19"),
                                               ("disc_no", "-1"), ("year", "3000")])
 def test_a_number_out_of_range_is_refused_and_the_file_untouched(files, field, value) -> None:

@@ -52,6 +52,7 @@ def jump_to_playing(window: Any) -> bool:
         if row is None:
             return False
         window.show_message("Cleared the filter and the browser's picks to show the playing track")
+    window.tabs.setCurrentIndex(0)  # the Library tab (from Problems, say)
     index = window.filter.index(row, 0)
     window.table.selectionModel().setCurrentIndex(
         index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)

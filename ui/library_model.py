@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from emotion.mood_space import QUADRANT_NAMES
-from library.albums import album_folder, album_key, play_order
+from library.albums import album_folder, album_keys, play_order
 from library.browse import passes
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,30 +56,42 @@ def format_when(stamp: float | None) -> str:
     return time.strftime("today %H:%M" if same_day else "%Y-%m-%d %H:%M", when)
 
 
-def album_order(t: dict) -> str:
-    """A text sort key that puts an album's tracks together in play order (`library.albums`): album, album artist
-    (or folder), disc, track number, path."""
-    key = album_key(t) or ("", "folder:" + album_folder(str(t["path"])))
-    disc, number, path = play_order(t)
-    return "\x00".join((*key, f"{disc:06d}{number:06d}", path))
+def album_places(rows: Sequence[dict]) -> dict[str, tuple]:
+    """Each track's place in album order (path -> (album, (disc, track number, path)))."""
+    albums = album_keys(rows)
+    out = {}
+    for t in rows:
+        path = t["path"]
+        out[path] = (albums.get(path) or ("", "folder:" + album_folder(path)), play_order(t))
+    return out
 
 
-def sort_key(t: dict, key: str, album_order_of=album_order) -> tuple:
-    """How the table sorts a track by the column `key`: numbers as numbers (missing first), text ignoring case,
-    equal values in album order (so an artist's or a year's tracks come album by album, each in track order)."""
-    value = t.get(key)
-    if key in NUMBER_KEYS:
-        return (float(value) if value is not None else -99.0,)
-    if key == "album":
-        return (album_order_of(t),)
-    if key in PADDED_KEYS:
-        try:
-            number = int(value) if value else 0
-        except (TypeError, ValueError):
-            number = 0
-        return (number, album_order_of(t))
-    text = mood_words(value) if key == "moods" else (str(value) if value is not None else "").casefold()
-    return (text, album_order_of(t))
+def sort_keys(rows: Sequence[dict], key: str, places: dict[str, tuple] | None = None) -> list[tuple[Any, Any]]:
+    """How the table sorts tracks by the column `key`: per track (the column's value, its place on its album).
+    Values: numbers as numbers (missing first), text ignoring case; for the Album column the album itself
+    (`library.albums.album_keys`). Tracks with equal values come album by album, each album in play order (disc,
+    track number, path), whichever way the column is sorted."""
+    places = album_places(rows) if places is None else places
+    out: list[tuple[Any, Any]] = []
+    for t in rows:
+        place = places[t["path"]]
+        if key == "album":
+            out.append(place)
+            continue
+        value = t.get(key)
+        if key in NUMBER_KEYS:
+            primary: Any = float(value) if value is not None else -99.0
+        elif key in PADDED_KEYS:
+            try:
+                primary = int(value) if value else 0
+            except (TypeError, ValueError):
+                primary = 0
+        elif key == "moods":
+            primary = mood_words(value)
+        else:
+            primary = (str(value) if value is not None else "").casefold()
+        out.append((primary, place))
+    return out
 
 
 def mood_words(moods: dict | None, n: int = 3) -> str:
@@ -93,14 +106,14 @@ class LibraryModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[dict] = []
         self._row_of: dict[str, int] = {}
-        self._order_of: dict[str, str] = {}  # path -> album_order, made when first sorted on
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # the last sort, kept when the rows are replaced
+        self._places: dict[str, tuple] | None = None  # album_places of the rows, until a row changes
 
     # ----- filling
     def set_rows(self, rows: Iterable[dict]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._order_of = {}
+        self._places = None
         if self._sorted_by is not None:
             self._rows = [self._rows[i] for i in self._sorted_order(*self._sorted_by)]
         self._row_of = {t["path"]: i for i, t in enumerate(self._rows)}
@@ -109,13 +122,13 @@ class LibraryModel(QAbstractTableModel):
     def upsert_rows(self, rows: Iterable[dict]) -> None:
         """Add new tracks at the end and refresh known ones in place (a scan batch, tagging results)."""
         fresh = []
+        self._places = None
         for t in rows:
             i = self._row_of.get(t["path"])
             if i is None:
                 fresh.append(t)
             else:
                 self._rows[i] = {**self._rows[i], **t}
-                self._order_of.pop(t["path"], None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
         if fresh:
             start = len(self._rows)
@@ -126,11 +139,11 @@ class LibraryModel(QAbstractTableModel):
             self.endInsertRows()
 
     def update_fields(self, updates: Iterable[tuple[str, dict]]) -> None:
+        self._places = None
         for path, fields in updates:
             i = self._row_of.get(path)
             if i is not None:
                 self._rows[i] = {**self._rows[i], **fields}
-                self._order_of.pop(path, None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def remove_paths(self, paths: Iterable[str]) -> None:
@@ -145,12 +158,6 @@ class LibraryModel(QAbstractTableModel):
     def track(self, row: int) -> dict:
         return self._rows[row]
 
-    def album_order_of(self, t: dict) -> str:
-        key = self._order_of.get(t["path"])
-        if key is None:
-            key = self._order_of[t["path"]] = album_order(t)
-        return key
-
     def row_of(self, path: str) -> int | None:
         return self._row_of.get(path)
 
@@ -159,7 +166,7 @@ class LibraryModel(QAbstractTableModel):
         return self._rows[i] if i is not None else None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Reorder the rows by a column (sort_key), in Python: one key a track, one sort. Letting the proxy compare
+        """Reorder the rows by a column (sort_keys), in Python: one key a track, one sort. Letting the proxy compare
         rows through data() costs two calls into Python per comparison, seconds for a big library. Rows and
         persistent indexes (the selection, the current row) move together."""
         if not 0 <= column < len(COLUMNS):
@@ -181,10 +188,13 @@ class LibraryModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int]:
-        key = COLUMNS[column][0]
-        order_of = self.album_order_of
-        keys = [sort_key(t, key, order_of) for t in self._rows]
-        return sorted(range(len(self._rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        """Row indexes in the new order: by album place first, then (a stable sort) by the column's value, so a
+        descending sort reverses the values but leaves each album in play order."""
+        if self._places is None:
+            self._places = album_places(self._rows)
+        keys = sort_keys(self._rows, COLUMNS[column][0], self._places)
+        rows = sorted(range(len(self._rows)), key=lambda i: keys[i][1])
+        return sorted(rows, key=lambda i: keys[i][0], reverse=order == Qt.SortOrder.DescendingOrder)
 
     # ----- Qt model API
     def rowCount(self, parent: Index = QModelIndex()) -> int:
