@@ -189,6 +189,7 @@ def scan_folder(
         problems.clear()
         fixed.clear()
 
+    now = time.time()
     try:
         for path, track, reason in results:
             done += 1
@@ -200,8 +201,11 @@ def scan_folder(
             else:
                 if path in known:
                     result.updated += 1
+                    if not known[path].get("added"):  # scanned before "added" was kept: the file's time
+                        track["added"] = min(float(known[path].get("mtime") or now), now)
                 else:
                     result.added += 1
+                    track["added"] = now
                 batch.append(track)
                 fixed.append(path)
             if len(batch) + len(problems) >= batch_size:

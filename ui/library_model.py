@@ -30,9 +30,12 @@ COLUMNS = [
     ("disc_no", "Disc"),
     ("year", "Year"),
     ("albumartist", "Album artist"),
+    ("added", "Added"),
+    ("format", "Format"),
+    ("bitrate", "Bitrate"),
 ]
 FILTER_KEYS = ("title", "artist", "album", "genre", "albumartist")
-NUMBER_KEYS = ("duration", "valence", "arousal", "plays", "last_played")  # sorted as numbers
+NUMBER_KEYS = ("duration", "valence", "arousal", "plays", "last_played", "added", "bitrate")  # sorted as numbers
 PADDED_KEYS = ("track_no", "disc_no", "year")  # numbers whose ties album order breaks
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -223,14 +226,16 @@ class LibraryModel(QAbstractTableModel):
                 return f"{value} {QUADRANT_NAMES.get(value, '')}".strip() if value else ""
             if key == "moods":
                 return mood_words(value)
-            if key == "last_played":
+            if key in ("last_played", "added"):
                 return format_when(value)
+            if key == "bitrate":
+                return f"{value} kbps" if value else ""
             return "" if value is None else str(value)
         if role == PATH_ROLE:
             return t["path"]
         if role == Qt.ItemDataRole.ToolTipRole:
             return t["path"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal", "plays",
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal", "plays", "bitrate",
                                                                   *PADDED_KEYS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -14,13 +14,15 @@ from ui.library_model import COLUMNS
 # without scrolling.
 _FIRST_LAYOUT = (("title", 125), ("artist", 90), ("quadrant", 125), ("album", 90), ("genre", 60),
                  ("duration", 48), ("valence", 54), ("arousal", 54), ("plays", 44), ("last_played", 110),
-                 ("track_no", 30), ("disc_no", 36), ("year", 44), ("albumartist", 90), ("moods", None))
+                 ("track_no", 30), ("disc_no", 36), ("year", 44), ("albumartist", 90), ("added", 110),
+                 ("format", 50), ("bitrate", 70), ("moods", None))
 _LOGICAL = {key: i for i, (key, _) in enumerate(COLUMNS)}  # column key -> the model's column
 DEFAULT_ORDER = tuple(_LOGICAL[key] for key, _ in _FIRST_LAYOUT)
 DEFAULT_WIDTHS = {_LOGICAL[key]: width for key, width in _FIRST_LAYOUT if width is not None}
 ALWAYS_SHOWN = (_LOGICAL["title"],)  # a row with no title tells nothing
 # there, in the header's menu, but not at first
-FIRST_HIDDEN = tuple(_LOGICAL[key] for key in ("plays", "last_played", "track_no", "disc_no", "year", "albumartist"))
+FIRST_HIDDEN = tuple(_LOGICAL[key] for key in ("plays", "last_played", "track_no", "disc_no", "year", "albumartist",
+                                               "added", "format", "bitrate"))
 
 
 def set_default_columns(table: QTableView) -> None:
