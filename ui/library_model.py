@@ -11,6 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from emotion.mood_space import QUADRANT_NAMES
 from library.albums import album_folder, album_keys, play_order
 from library.browse import passes
+from library.query import Query, top_mood_words
+from library.query import parse as parse_query
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -34,7 +36,6 @@ COLUMNS = [
     ("format", "Format"),
     ("bitrate", "Bitrate"),
 ]
-FILTER_KEYS = ("title", "artist", "album", "genre", "albumartist")
 NUMBER_KEYS = ("duration", "valence", "arousal", "plays", "last_played", "added", "bitrate")  # sorted as numbers
 PADDED_KEYS = ("track_no", "disc_no", "year")  # numbers whose ties album order breaks
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -98,10 +99,7 @@ def sort_keys(rows: Sequence[dict], key: str, places: dict[str, tuple] | None = 
 
 
 def mood_words(moods: dict | None, n: int = 3) -> str:
-    if not moods:
-        return ""
-    top = sorted(moods.items(), key=lambda kv: -float(kv[1]))[:n]
-    return ", ".join(k.replace("_", " ") for k, _ in top)
+    return ", ".join(top_mood_words(moods, n))
 
 
 class LibraryModel(QAbstractTableModel):
@@ -247,13 +245,13 @@ class LibraryFilter(QSortFilterProxyModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._words: list[str] = []
+        self._query = Query()
         self._chosen: dict[str, frozenset[str]] = {}
         self.setDynamicSortFilter(False)
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()
-        self._words = text.casefold().split()
+        self._query = parse_query(text)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def refilter(self) -> None:
@@ -270,16 +268,13 @@ class LibraryFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words and not self._chosen:
+        if not self._query and not self._chosen:
             return True
         model = self.sourceModel()
         t = model.track(source_row)  # type: ignore[attr-defined]
         if self._chosen and not passes(t, self._chosen):
             return False
-        if not self._words:
-            return True
-        hay = " ".join(str(t.get(k) or "") for k in FILTER_KEYS).casefold()
-        return all(w in hay for w in self._words)
+        return self._query.matches(t)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is the library model's (fast, in Python); this proxy keeps its order and only filters."""

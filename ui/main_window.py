@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from library.albums import same_album
 from library.paths import data_dir
 from library.playlists import is_playlist
+from library.query import HELP as FILTER_HELP
 from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
@@ -175,7 +176,9 @@ class MainWindow(QMainWindow):
         transport.addWidget(self.volume_slider)
 
         # library tab
-        self.filter_edit = QLineEdit(placeholderText="Filter by title, artist, album or genre  (Ctrl+F)")
+        self.filter_edit = QLineEdit(placeholderText="Filter: words, or artist:abba year:>=1990 mood:calm -live  "
+                                                     "(Ctrl+F)")
+        self.filter_edit.setToolTip(FILTER_HELP)
         self.filter_edit.setClearButtonEnabled(True)
         self.table = QTableView()
         self.table.setModel(self.filter)

@@ -1,0 +1,164 @@
+"""The library filter's little query language. Plain Python, no Qt.
+
+    pink floyd                  every word somewhere in title, artist, album, album artist or genre
+    "dark side"                 a phrase
+    artist:abba  genre:jazz     a word (or "a phrase") in one field: title, artist, album, albumartist, genre, format
+    year:>=1980  year:1970..1979  plays:0  bitrate:>256  track:1  disc:2  valence:>0.3  arousal:<0  length:>5:00
+                                numbers: =, >, <, >=, <=, or a range a..b (both ends in); length in m:ss or seconds
+    mood:happy  mood:q4  mood:tender    the mood quadrant (Q1-Q4 or its words) or one of the top mood words
+    -live  -artist:abba         leave out what matches
+
+All terms must hold. A term with an unknown field name ("AC:DC", "Re:Stacks") is an ordinary word, so a title
+with a colon is still found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from emotion.mood_space import QUADRANT_NAMES
+
+HELP = """Filter the library: every term must hold.
+pink floyd — words anywhere (title, artist, album, album artist, genre); "dark side" — a phrase
+artist:abba, album:, title:, genre:, albumartist:, format:flac — in one field
+year:>=1980, year:1970..1979, plays:0, track:1, bitrate:>256, valence:>0.3, length:>5:00 — numbers
+mood:happy, mood:q4, mood:tender — the mood quadrant or a top mood word
+-live, -artist:abba — leave out what matches"""
+TEXT_FIELDS = {"title": "title", "artist": "artist", "album": "album", "albumartist": "albumartist",
+               "genre": "genre", "format": "format"}
+NUMBER_FIELDS = {"year": "year", "track": "track_no", "disc": "disc_no", "plays": "plays", "bitrate": "bitrate",
+                 "valence": "valence", "arousal": "arousal", "length": "duration"}
+WORD_FIELDS = ("title", "artist", "album", "albumartist", "genre")  # what a bare word is looked for in
+_TERM = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|(\S+))')
+_COMPARE = re.compile(r"^(>=|<=|=|>|<)?(.+)$")
+
+Test = Callable[[Mapping], bool]
+
+
+def _number(text: str, field: str) -> float | None:
+    text = text.strip()
+    if field == "length" and ":" in text:
+        parts = text.split(":")
+        if len(parts) > 3 or not all(p.isdigit() for p in parts):
+            return None
+        seconds = 0
+        for p in parts:
+            seconds = seconds * 60 + int(p)
+        return float(seconds)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _number_test(field: str, text: str) -> Test | None:
+    key = NUMBER_FIELDS[field]
+    if ".." in text:
+        low_text, high_text = text.split("..", 1)
+        low, high = _number(low_text, field), _number(high_text, field)
+        if low is None or high is None:
+            return None
+        return lambda t: _in(t.get(key), lambda x: low <= x <= high)
+    m = _COMPARE.match(text)
+    if m is None:
+        return None
+    op, value = m.group(1) or "=", _number(m.group(2), field)
+    if value is None:
+        return None
+    compare: Callable[[float], bool] = {
+        "=": lambda x: x == value, ">": lambda x: x > value, "<": lambda x: x < value,
+        ">=": lambda x: x >= value, "<=": lambda x: x <= value}[op]
+    if key == "plays" and op in ("=", "<", "<=") and compare(0.0):
+        return lambda t: compare(float(t.get(key) or 0))  # never played: no count yet, which is 0
+    return lambda t: _in(t.get(key), compare)
+
+
+def _in(value: object, compare: Callable[[float], bool]) -> bool:
+    if value is None or isinstance(value, bool):
+        return False
+    try:
+        return compare(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def top_mood_words(moods: object, n: int = 3) -> list[str]:
+    if not isinstance(moods, Mapping):
+        return []
+    ranked = sorted(moods.items(), key=lambda kv: -float(kv[1]) if isinstance(kv[1], int | float) else 0.0)
+    return [str(k).replace("_", " ").casefold() for k, _ in ranked[:n]]
+
+
+def _mood_test(text: str) -> Test:
+    want = text.casefold()
+
+    def test(t: Mapping) -> bool:
+        q = str(t.get("quadrant") or "")
+        if not q:
+            return False
+        if want == q.casefold() or want in QUADRANT_NAMES.get(q, "").casefold():
+            return True
+        return any(want in word for word in top_mood_words(t.get("moods")))
+
+    return test
+
+
+class _Haystack:
+    """The words of a track a bare word is looked for in, made once per track for all of a query's words."""
+
+    def __init__(self) -> None:
+        self._track: Mapping | None = None
+        self._text = ""
+
+    def __call__(self, t: Mapping) -> str:
+        if t is not self._track:
+            self._track = t
+            self._text = " ".join(str(t.get(k) or "") for k in WORD_FIELDS).casefold()
+        return self._text
+
+
+def _words_test(text: str, hay: _Haystack) -> Test:
+    want = text.casefold()
+    return lambda t: want in hay(t)
+
+
+@dataclass(frozen=True)
+class Query:
+    tests: tuple[tuple[bool, Test], ...] = ()  # (negated, test)
+
+    def __bool__(self) -> bool:
+        return bool(self.tests)
+
+    def matches(self, track: Mapping) -> bool:
+        return all(test(track) != negated for negated, test in self.tests)
+
+
+def _term_test(field: str | None, value: str, whole: str, hay: _Haystack) -> Test:
+    name = (field or "").casefold()
+    if name in TEXT_FIELDS and value:
+        key, want = TEXT_FIELDS[name], value.casefold()
+        return lambda t: want in str(t.get(key) or "").casefold()
+    if name in NUMBER_FIELDS:
+        test = _number_test(name, value)
+        if test is not None:
+            return test
+    if name == "mood" and value:
+        return _mood_test(value)
+    return _words_test(whole, hay)  # an unknown field, or a value that does not fit it: an ordinary word
+
+
+def parse(text: str) -> Query:
+    """The query in the filter box (see the module's docstring)."""
+    tests: list[tuple[bool, Test]] = []
+    hay = _Haystack()
+    for m in _TERM.finditer(text):
+        negated, field, quoted, bare = m.group(1) == "-", m.group(2), m.group(3), m.group(4)
+        value = quoted if quoted is not None else (bare or "")
+        whole = m.group(0).lstrip("-").replace('"', "") if quoted is not None or field else value
+        if not value.strip("-") and not field:
+            continue  # a lone "-"
+        tests.append((negated, _term_test(field, value, whole, hay)))
+    return Query(tuple(tests))
