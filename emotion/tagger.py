@@ -48,6 +48,8 @@ def tag_key_for(track: dict, model_version: str) -> str:
 
 
 def needs_tag(track: dict, model_version: str) -> bool:
+    if track.get("mood_by") == "you":  # the listener set this mood (library/mood_edits.py): it stays
+        return False
     key = tag_key_for(track, model_version)
     return track.get("tag_key") != key and track.get("tag_error_key") != key
 
@@ -300,6 +302,11 @@ class Tagger:
             torch.set_num_threads(max(1, self.threads))
         return self.model
 
+    def _set_by_hand(self, path: str) -> bool:
+        """The listener set this track's mood while it was being tagged: their word wins."""
+        track = self.store.get_track(path)
+        return track is not None and track.get("mood_by") == "you"
+
     def pending(self, model_version: str | None = None) -> list[dict]:
         if model_version is None:
             if self.model is not None:
@@ -357,7 +364,7 @@ class Tagger:
                 return
             if not force and len(results) + len(problems) < self.batch_size and time.monotonic() - last_write < 5:
                 return
-            updates = list(results)
+            updates = [(path, fields) for path, fields in results if not self._set_by_hand(path)]
             for path, reason in problems:
                 track = by_path[path]
                 updates.append((path, {"tag_error_key": tag_key_for(track, version), "tag_error": reason}))

@@ -1,5 +1,5 @@
 """What the library table's right-click menu and a few shortcuts do with tracks: play a whole album, jump to the
-playing track, open a track's folder in the file manager."""
+playing track, open a track's folder in the file manager, set a track's mood yourself."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from PySide6.QtCore import QItemSelectionModel, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractItemView
 
+from emotion.mood_space import QUADRANT_NAMES
 from library.albums import albums_of
 from library.browse import FACETS
+from library.mood_edits import back_to_tagger_fields, mood_fields, set_by_you
 
 
 def play_selected_albums(window: Any) -> None:
@@ -72,3 +74,33 @@ def open_folder_of_selected(window: Any) -> None:
         return
     if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
         window.show_message(f"No file manager could open {folder}")
+
+
+def set_mood_of_selected(window: Any, q: str | None) -> None:
+    """Give the selected tracks the mood quadrant q yourself (None: hand them back to the tagger). The planner, the
+    map and the table follow at once; re-tagging leaves a hand-set mood alone."""
+    tracks = [t for t in (window.library.track_for(p) for p in window.selected_paths()) if t]
+    if not tracks:
+        return
+    if q is None:
+        updates = [(t["path"], back_to_tagger_fields(t)) for t in tracks if set_by_you(t)]
+    else:
+        updates = [(t["path"], mood_fields(t, q)) for t in tracks]
+    if not updates:
+        window.show_message("The tagger already reads these tracks' moods")
+        return
+    window.store.update_tracks(updates)
+    window.store.flush()
+    window.library.update_fields(updates)
+    window.filter.refilter()
+    window.library_changed.emit()
+    if window.engine.current in dict(updates):
+        window.now_playing.show_track(window.library.track_for(window.engine.current))
+    n = len(updates)
+    what = f"{n} track{'s' if n != 1 else ''}"
+    if q is None:
+        window.show_message(f"Handed {what} back to the tagger")
+        if window.auto_tag:
+            window.start_tagging()  # tracks it never read (or read with an older model) get tagged
+    else:
+        window.show_message(f"Set the mood of {what} to {q} {QUADRANT_NAMES[q]} (kept when re-tagging)")

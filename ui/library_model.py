@@ -221,7 +221,10 @@ class LibraryModel(QAbstractTableModel):
             if key in ("valence", "arousal"):
                 return "" if value is None else f"{value:+.2f}"
             if key == "quadrant":
-                return f"{value} {QUADRANT_NAMES.get(value, '')}".strip() if value else ""
+                if not value:
+                    return ""
+                text = f"{value} {QUADRANT_NAMES.get(value, '')}".strip()
+                return text + " (yours)" if t.get("mood_by") == "you" else text
             if key == "moods":
                 return mood_words(value)
             if key in ("last_played", "added"):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -30,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emotion.mood_space import QUADRANT_NAMES
 from library.albums import same_album
+from library.mood_edits import set_by_you
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.query import HELP as FILTER_HELP
@@ -329,6 +332,13 @@ class MainWindow(QMainWindow):
         self.table.addAction(self.act_play_next)
         self.table.addAction(self.act_play_album)
         self.table.addAction(self.act_open_folder)
+        self.mood_menu = QMenu("Set the mood", self)
+        for q, name in QUADRANT_NAMES.items():
+            self.mood_menu.addAction(f"{q} {name}", lambda q=q: library_actions.set_mood_of_selected(self, q))
+        self.mood_menu.addSeparator()
+        self.mood_menu.addAction("Back to the tagger's reading",
+                                 lambda: library_actions.set_mood_of_selected(self, None))
+        self.table.addAction(self.mood_menu.menuAction())
         self.table.addAction(self.act_edit_tags)
         mb = self.menuBar()
         m = mb.addMenu("&File")
@@ -547,6 +557,8 @@ class MainWindow(QMainWindow):
 
     def _on_tag_result(self, path: str, fields: dict) -> None:
         """One track tagged: its row's mood columns fill in now (the store gets it with the next batch)."""
+        if set_by_you(self.library.track_for(path) or {}):
+            return  # set by hand while the tagger read it: the listener's word wins (the tagger skips it too)
         self.library.update_fields([(path, fields)])
         self._update_counts()
         if path == self.engine.current:

@@ -89,7 +89,8 @@ class NowPlaying(QFrame):
         if q:
             words = mood_words(track.get("moods"))
             self.mood.setText(f"Feels: {QUADRANT_NAMES.get(q, q)}" + (f" ({words})" if words else "")
-                              + f"   valence {track.get('valence', 0):+.2f}, arousal {track.get('arousal', 0):+.2f}")
+                              + f"   valence {track.get('valence', 0):+.2f}, arousal {track.get('arousal', 0):+.2f}"
+                              + ("   (set by you)" if track.get("mood_by") == "you" else ""))
         else:
             self.mood.setText("Mood: not tagged yet")
         if track.get("kind") == "video":
