@@ -81,27 +81,44 @@ def album_keys(tracks: Iterable[Mapping]) -> dict[str, AlbumKey]:
         if key[1].startswith("folder:"):
             by_folder.setdefault(key, []).append(t)
     for key, members in by_folder.items():
-        artist_at: dict[tuple[int, int], str] = {}
-        clash = False
-        for t in members:
-            disc, number, _ = play_order(t)
-            if not number:
-                continue
-            artist = str(t.get("artist") or "").strip().casefold()
-            if artist_at.setdefault((disc, number), artist) != artist:
-                clash = True
-                break
-        if clash:
+        if _separate_albums(members):
             for t in members:
-                keys[str(t["path"])] = (*key, "by:" + str(t.get("artist") or "").strip().casefold())
+                keys[str(t["path"])] = (*key, "by:" + _artist(t))
     return keys
 
 
-def same_album(track: Mapping, others: Iterable[Mapping | None]) -> bool:
-    """Whether any of the others is on the track's album (a track without an album tag is on none). Judged from the
-    tracks alone (see album_key): for the album gain of neighbours in the queue."""
-    key = album_key(track)
-    return key is not None and any(o is not None and album_key(o) == key for o in others)
+def _artist(t: Mapping) -> str:
+    return str(t.get("artist") or "").strip().casefold()
+
+
+def _separate_albums(members: list[Mapping]) -> bool:
+    """Whether tracks of one album name in one folder are really same-named albums of different artists: one disc
+    and track number under two artists, while each artist's tracks (two or more) number without a clash. A
+    compilation (one track an artist) or a multi-disc one without disc tags (numbers repeating) stays one album."""
+    artist_at: dict[tuple[int, int], str] = {}
+    clash = False
+    by_artist: dict[str, list[tuple[int, int]]] = {}
+    for t in members:
+        disc, number, _ = play_order(t)
+        if not number:
+            continue
+        artist = _artist(t)
+        by_artist.setdefault(artist, []).append((disc, number))
+        clash = clash or artist_at.setdefault((disc, number), artist) != artist
+    return clash and all(len(n) >= 2 and len(set(n)) == len(n) for n in by_artist.values())
+
+
+def follows(before: Mapping, after: Mapping) -> bool:
+    """Whether `after` is the next track after `before` on one album: the same album (judged from the two tracks
+    alone, see album_key) and, where both carry track numbers, the next number (or track 1 of the next disc)."""
+    key = album_key(before)
+    if key is None or album_key(after) != key:
+        return False
+    disc_a, number_a, path_a = play_order(before)
+    disc_b, number_b, path_b = play_order(after)
+    if number_a and number_b:
+        return (disc_b == disc_a and number_b == number_a + 1) or (disc_b == disc_a + 1 and number_b == 1)
+    return path_a < path_b  # no numbers: file name order
 
 
 def albums_of(tracks: Iterable[Mapping], paths: Sequence[str]) -> list[str]:

@@ -14,9 +14,10 @@ import os
 import re
 from dataclasses import dataclass, field
 
-MAX_LYRICS_BYTES = 512 * 1024  # a bigger "lyrics" file is not one
+MAX_LYRICS_BYTES = 64 * 1024  # a bigger "lyrics" file is not one (and thousands of lines would stall the pane)
 _STAMP = re.compile(r"\[(\d{1,3}):(\d{1,2})(?:[.:](\d{1,3}))?\]")
-_TAG = re.compile(r"^\[([a-zA-Z#]+):(.*)\]\s*$")
+_WORD_STAMP = re.compile(r"<\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?>")  # enhanced LRC: a time stamp per word
+_TAG = re.compile(r"^\[(ar|ti|al|au|by|offset|length|re|ve|tool|#):(.*)\]\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def parse_lyrics(text: str, source: str = "") -> Lyrics | None:
             stamps.append(minutes * 60_000 + seconds * 1000 + int(frac.ljust(3, "0")[:3]))
             pos = m.end()
         if stamps:
-            words = line[pos:].strip()
+            words = " ".join(_WORD_STAMP.sub("", line[pos:]).split())
             timed.extend((t, n, words) for t in stamps)
             continue
         tag = _TAG.match(line)
@@ -83,6 +84,11 @@ def _read_text_file(path: str) -> str | None:
             data = f.read(MAX_LYRICS_BYTES + 1)
     except OSError:
         return None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark (Windows Notepad's "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -92,13 +98,21 @@ def _read_text_file(path: str) -> str | None:
 
 
 def sidecar_path(path: str) -> str | None:
-    """The .lrc file beside the track with the same name (any case of the extension), or None."""
+    """The .lrc file beside the track with the same name, the same case first, else any case; or None."""
     folder, name = os.path.split(path)
     stem = os.path.splitext(name)[0]
-    for ext in (".lrc", ".LRC", ".Lrc"):
+    for ext in (".lrc", ".LRC"):
         candidate = os.path.join(folder, stem + ext)
         if os.path.isfile(candidate):
             return candidate
+    want = (stem + ".lrc").casefold()
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return None
+    for other in sorted(names):
+        if other.casefold() == want and os.path.isfile(os.path.join(folder, other)):
+            return os.path.join(folder, other)
     return None
 
 

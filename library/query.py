@@ -3,8 +3,9 @@
     pink floyd                  every word somewhere in title, artist, album, album artist or genre
     "dark side"                 a phrase
     artist:abba  genre:jazz     a word (or "a phrase") in one field: title, artist, album, albumartist, genre, format
-    year:>=1980  year:1970..1979  plays:0  bitrate:>256  track:1  disc:2  valence:>0.3  arousal:<0  length:>5:00
-                                numbers: =, >, <, >=, <=, or a range a..b (both ends in); length in m:ss or seconds
+    year:>=1980  year:1970..1979  year:..1990  plays:0  bitrate:>256  track:1  valence:>0.3  length:>5:00
+                                numbers: =, >, <, >=, <=, or a range a..b (both ends in, either may be left
+                                open); length in m:ss or seconds; a track never played has 0 plays
     mood:happy  mood:q4  mood:tender    the mood quadrant (Q1-Q4 or its words) or one of the top mood words
     -live  -artist:abba         leave out what matches
 
@@ -41,7 +42,7 @@ def _number(text: str, field: str) -> float | None:
     text = text.strip()
     if field == "length" and ":" in text:
         parts = text.split(":")
-        if len(parts) > 3 or not all(p.isdigit() for p in parts):
+        if len(parts) > 3 or not all(p.isascii() and p.isdigit() for p in parts):
             return None
         seconds = 0
         for p in parts:
@@ -58,10 +59,11 @@ def _number_test(field: str, text: str) -> Test | None:
     key = NUMBER_FIELDS[field]
     if ".." in text:
         low_text, high_text = text.split("..", 1)
-        low, high = _number(low_text, field), _number(high_text, field)
-        if low is None or high is None:
+        low = _number(low_text, field) if low_text.strip() else float("-inf")  # "..1990": up to 1990
+        high = _number(high_text, field) if high_text.strip() else float("inf")  # "1990..": from 1990 on
+        if low is None or high is None or (low_text.strip() == high_text.strip() == ""):
             return None
-        return lambda t: _in(t.get(key), lambda x: low <= x <= high)
+        return _numbers(key, lambda x: low <= x <= high)
     m = _COMPARE.match(text)
     if m is None:
         return None
@@ -71,8 +73,12 @@ def _number_test(field: str, text: str) -> Test | None:
     compare: Callable[[float], bool] = {
         "=": lambda x: x == value, ">": lambda x: x > value, "<": lambda x: x < value,
         ">=": lambda x: x >= value, "<=": lambda x: x <= value}[op]
-    if key == "plays" and op in ("=", "<", "<=") and compare(0.0):
-        return lambda t: compare(float(t.get(key) or 0))  # never played: no count yet, which is 0
+    return _numbers(key, compare)
+
+
+def _numbers(key: str, compare: Callable[[float], bool]) -> Test:
+    if key == "plays":
+        return lambda t: _in(t.get(key) or 0, compare)  # never played: no count yet, which is 0
     return lambda t: _in(t.get(key), compare)
 
 
@@ -106,17 +112,23 @@ def _mood_test(text: str) -> Test:
     return test
 
 
-class _Haystack:
-    """The words of a track a bare word is looked for in, made once per track for all of a query's words."""
+def haystack(t: Mapping) -> str:
+    """The words of a track a bare word is looked for in, lower-cased."""
+    return " ".join(str(t.get(k) or "") for k in WORD_FIELDS).casefold()
 
-    def __init__(self) -> None:
+
+class _Haystack:
+    """A track's haystack, made once per track for all of a query's words (or taken from the caller's cache)."""
+
+    def __init__(self, source: Callable[[Mapping], str] = haystack) -> None:
+        self._source = source
         self._track: Mapping | None = None
         self._text = ""
 
     def __call__(self, t: Mapping) -> str:
         if t is not self._track:
             self._track = t
-            self._text = " ".join(str(t.get(k) or "") for k in WORD_FIELDS).casefold()
+            self._text = self._source(t)
         return self._text
 
 
@@ -150,15 +162,20 @@ def _term_test(field: str | None, value: str, whole: str, hay: _Haystack) -> Tes
     return _words_test(whole, hay)  # an unknown field, or a value that does not fit it: an ordinary word
 
 
-def parse(text: str) -> Query:
-    """The query in the filter box (see the module's docstring)."""
+def parse(text: str, hay_of: Callable[[Mapping], str] = haystack) -> Query:
+    """The query in the filter box (see the module's docstring). hay_of gives a track's haystack (a cache of
+    `haystack`, say). Never raises: what does not parse is looked for as words."""
     tests: list[tuple[bool, Test]] = []
-    hay = _Haystack()
+    hay = _Haystack(hay_of)
     for m in _TERM.finditer(text):
         negated, field, quoted, bare = m.group(1) == "-", m.group(2), m.group(3), m.group(4)
         value = quoted if quoted is not None else (bare or "")
         whole = m.group(0).lstrip("-").replace('"', "") if quoted is not None or field else value
         if not value.strip("-") and not field:
             continue  # a lone "-"
-        tests.append((negated, _term_test(field, value, whole, hay)))
+        try:
+            test = _term_test(field, value, whole, hay)
+        except Exception:  # a value no rule above foresaw: a word, not a crash in the filter box
+            test = _words_test(whole, hay)
+        tests.append((negated, test))
     return Query(tuple(tests))

@@ -13,8 +13,8 @@ MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
 MIN_SECONDS = 0.05  # shorter than this is a truncated file, not music
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska / WebM
-TAGS_VERSION = 3  # what read_tags returns; a track read by an older version is read again
-# (2: ReplayGain; 3: track and disc number, year, album artist, album gain, format, bitrate)
+TAGS_VERSION = 4  # what read_tags returns; a track read by an older version is read again
+# (2: ReplayGain; 3: track and disc number, year, album artist; 4: album gain, format, bitrate, "added")
 R128_TO_REPLAYGAIN_DB = 5.0  # Opus R128 gains are relative to -23 LUFS, ReplayGain 2 to -18 LUFS
 _RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak",
                  "REPLAYGAIN_ALBUM_GAIN", "replaygain_album_gain", "REPLAYGAIN_ALBUM_PEAK", "replaygain_album_peak")
@@ -247,7 +247,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
 
     gain, peak = read_replaygain(tags)
     album_gain, album_peak = read_replaygain(tags, "album")
-    bitrate = getattr(info, "bitrate", 0) or (size * 8 / duration if duration > 0 else 0)  # bits/s; Opus has none
+    bitrate = getattr(info, "bitrate", 0) or (size * 8 / duration if duration > 0 else 0)  # bits/s (audio stream)
     return {
         "title": tag("title") or _title_from_name(path),
         "artist": tag("artist"),

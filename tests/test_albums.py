@@ -89,6 +89,12 @@ def test_same_named_albums_of_two_artists_in_one_folder_stay_apart():
     assert albums_of(rows, ["/m/comp/02.mp3"]) == ["/m/comp/01.mp3", "/m/comp/02.mp3"], "a compilation stays one"
 
 
+def test_a_two_disc_compilation_without_disc_tags_stays_one_album():
+    rows = [{**_t(f"/m/Hits/{d}-{n:02d}.mp3", "Hits", track=n), "artist": f"Artist {d}{n}"}
+            for d in (1, 2) for n in (1, 2, 3)]
+    assert sorted(albums_of(rows, ["/m/Hits/2-02.mp3"])) == sorted(t["path"] for t in rows), "one album"
+
+
 def test_albums_of_plays_whole_albums_in_disc_and_track_order():
     rows = [
         _t("/m/a/z.mp3", "Hits", "Ann", 2, 1),

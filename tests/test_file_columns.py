@@ -50,7 +50,7 @@ def test_a_track_from_before_gets_its_file_time_as_added(tmp_path):
     os.utime(path, (1_600_000_000, 1_600_000_000))
     store = Store(tmp_path / "db.json")
     scan_folder(store, str(folder))
-    store.update_tracks([(str(path), {"added": None, "tags_version": 2})])  # as an older version left it
+    store.update_tracks([(str(path), {"added": None, "tags_version": 3})])  # as the version before left it
     scan_folder(store, str(folder))
     assert store.get_track(str(path))["added"] == pytest.approx(1_600_000_000)
 

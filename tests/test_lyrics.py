@@ -28,6 +28,13 @@ def test_lrc_is_parsed_in_time_order_with_its_offset():
     assert lyr.line_at(11500) == 0 and lyr.line_at(17000) == 1 and lyr.line_at(80_000) == 4
 
 
+def test_enhanced_lrc_word_stamps_and_section_headings():
+    lyr = parse_lyrics("[00:01.00]<00:01.00>Hello <00:01.50>world\n[00:02.00]Again")
+    assert lyr.lines == ["Hello world", "Again"]
+    plain = parse_lyrics("[Intro: Someone]\nla la\n[Chorus]\nhey")
+    assert plain.lines == ["[Intro: Someone]", "la la", "[Chorus]", "hey"], "headings are lyrics, not ID tags"
+
+
 def test_plain_lyrics_keep_their_lines_and_blank_verses():
     lyr = parse_lyrics("\n\nVerse one\nline two\n\nVerse two\n\n")
     assert lyr is not None and not lyr.synced and lyr.line_at(5000) is None
@@ -80,8 +87,13 @@ def test_an_lrc_file_beside_the_track_comes_first_and_any_encoding_reads(tmp_pat
     (tmp_path / "Song.LRC").write_bytes("[00:01.00]Caf\xe9 line".encode("cp1252"))
     lyr = read_lyrics(str(path))
     assert lyr.source == "file" and lyr.lines == ["Café line"]
+    (tmp_path / "Song.LRC").write_bytes("[00:02.00]Wide ☂ line".encode("utf-16"))  # Notepad's "Unicode"
+    assert read_lyrics(str(path)).lines == ["Wide ☂ line"]
     (tmp_path / "Song.LRC").write_bytes(b"")  # an empty file gives way to the tags
     assert read_lyrics(str(path)).lines == ["from the tags"]
+    (tmp_path / "Song.LRC").unlink()
+    (tmp_path / "song.lRc").write_text("[00:01.00]any case")
+    assert read_lyrics(str(path)).lines == ["any case"]
     assert read_lyrics(str(tmp_path / "gone.ogg")) is None
 
 
@@ -113,5 +125,10 @@ def test_the_lyrics_pane_follows_the_playing_track(qtbot, tmp_path, src):
         assert w.lyrics_view.lines.item(1).font().bold() and not w.lyrics_view.lines.item(0).font().bold()
         w.engine.play_path(str(bare))
         assert w.lyrics_view.lyrics is None and "No lyrics" in w.lyrics_view.note.text()
+        w.lyrics_dock.toggleViewAction().trigger()  # hidden; an .lrc comes; shown again: it is read
+        (tmp_path / "bare.lrc").write_text("Now there are words")
+        w.lyrics_dock.toggleViewAction().trigger()
+        qtbot.waitUntil(lambda: w.lyrics_view.lyrics is not None, timeout=3000)
+        assert w.lyrics_view.lines.item(0).text() == "Now there are words"
     finally:
         set_pool(None)

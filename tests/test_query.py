@@ -58,9 +58,27 @@ def _hits(text: str) -> list[str]:
     ("year:abc", []),  # a value that does not fit: looked for as a word
     ("artist:abba year:>2000", []),
     ("-", ["/a", "/b", "/c", "/d"]),
+    ("year:..1975", ["/b"]),
+    ("year:2000..", ["/c"]),
+    ("plays:0..2", ["/b", "/c", "/d"]),  # never played is 0 plays in a range too
+    ("plays:>=0", ["/a", "/b", "/c", "/d"]),
+    ("year:..", []),  # no number at all: a word
 ])
 def test_queries(text, expected):
     assert _hits(text) == expected
+
+
+def test_no_input_makes_it_raise():
+    import random
+
+    rng = random.Random(7)
+    alphabet = 'ab:.-"<>=²½\t 019yearlngthplaysmood'
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 25)))
+        q = parse(text)
+        for t in TRACKS:
+            q.matches(t)
+    assert _hits("length:0:²") == [] and _hits("year:½") == []
 
 
 def test_the_filter_box_speaks_it(qtbot, media_dir, tmp_path):

@@ -241,6 +241,9 @@ def test_album_gain_while_an_album_plays_in_order(qtbot, tmp_path) -> None:
         assert w.engine.current.endswith("loud song.flac") and backend.volume == album, "after track 1"
         w.engine.play_path(str(folder / "single.flac"))
         assert backend.volume == levelled_volume(80, -3.0, None), "another album's track: its own gain"
+        w.engine.queue.add([str(folder / "quiet intro.flac")], next_up=True)
+        w.engine.play_path(str(folder / "loud song.flac"))  # track 2, then track 1 next: not in order
+        assert backend.volume == levelled_volume(80, -8.0, None), "the album out of order: track gain"
         apply_settings(w, Settings(album_gain=False))
         library_actions.play_selected_albums(w)
         assert w.engine.current.endswith("quiet intro.flac") and backend.volume == levelled_volume(80, 4.0, None)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from emotion.mood_space import QUADRANT_NAMES
 from library.albums import album_folder, album_keys, play_order
 from library.browse import passes
-from library.query import Query, top_mood_words
+from library.query import Query, haystack, top_mood_words
 from library.query import parse as parse_query
 
 Index = QModelIndex | QPersistentModelIndex
@@ -109,12 +109,14 @@ class LibraryModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # the last sort, kept when the rows are replaced
         self._places: dict[str, tuple] | None = None  # album_places of the rows, until a row changes
+        self._hay: dict[str, str] = {}  # path -> the filter's haystack (library.query.haystack), until it changes
 
     # ----- filling
     def set_rows(self, rows: Iterable[dict]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._places = None
+        self._hay = {}
         if self._sorted_by is not None:
             self._rows = [self._rows[i] for i in self._sorted_order(*self._sorted_by)]
         self._row_of = {t["path"]: i for i, t in enumerate(self._rows)}
@@ -130,6 +132,7 @@ class LibraryModel(QAbstractTableModel):
                 fresh.append(t)
             else:
                 self._rows[i] = {**self._rows[i], **t}
+                self._hay.pop(t["path"], None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
         if fresh:
             start = len(self._rows)
@@ -145,6 +148,7 @@ class LibraryModel(QAbstractTableModel):
             i = self._row_of.get(path)
             if i is not None:
                 self._rows[i] = {**self._rows[i], **fields}
+                self._hay.pop(path, None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def remove_paths(self, paths: Iterable[str]) -> None:
@@ -158,6 +162,13 @@ class LibraryModel(QAbstractTableModel):
 
     def track(self, row: int) -> dict:
         return self._rows[row]
+
+    def haystack_of(self, t: dict) -> str:
+        """The filter's haystack of a track, cached per path (typing in the filter box re-filters every row)."""
+        hay = self._hay.get(t["path"])
+        if hay is None:
+            hay = self._hay[t["path"]] = haystack(t)
+        return hay
 
     def row_of(self, path: str) -> int | None:
         return self._row_of.get(path)
@@ -254,7 +265,8 @@ class LibraryFilter(QSortFilterProxyModel):
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()
-        self._query = parse_query(text)
+        source = self.sourceModel()
+        self._query = parse_query(text, source.haystack_of) if source is not None else parse_query(text)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def refilter(self) -> None:

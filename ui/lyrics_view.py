@@ -101,7 +101,7 @@ def install_lyrics_dock(window) -> QDockWidget:
             view.show_track(path)
 
     def on_shown(visible: bool) -> None:
-        if visible and view.path != engine.current:
+        if visible:  # read again: an .lrc put beside the track while the pane was hidden shows now
             view.show_track(engine.current)
             view.follow(int(engine.position()))
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from emotion.mood_space import QUADRANT_NAMES
-from library.albums import same_album
+from library.albums import follows
 from library.mood_edits import set_by_you
 from library.paths import data_dir
 from library.playlists import is_playlist
@@ -665,13 +665,14 @@ class MainWindow(QMainWindow):
 
     def _track_gain(self, path: str) -> tuple[float | None, float | None]:
         """A track's ReplayGain (dB) and peak from the library, for the engine's volume levelling: its album's
-        while the album plays in order (the track before it or the next one in the queue is from it), else its
-        own."""
+        while the album plays in order (the track before it or the next one in the queue is its album's track
+        before or after it), else its own."""
         t = self.library.track_for(path) or {}
         q = self.engine.queue
         if self.album_gain and t.get("rg_album_gain") is not None:
-            around = [q.history[-1] if q.history else None, q.items[0].path if q.items else None]
-            if same_album(t, [self.library.track_for(p) for p in around if p]):
+            before = self.library.track_for(q.history[-1]) if q.history else None
+            after = self.library.track_for(q.items[0].path) if q.items else None
+            if (before is not None and follows(before, t)) or (after is not None and follows(t, after)):
                 return t["rg_album_gain"], t.get("rg_album_peak")
         return t.get("rg_gain"), t.get("rg_peak")
 
