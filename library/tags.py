@@ -88,15 +88,21 @@ def _register_replaygain_keys() -> None:
     _rg_keys_registered = True
 
 
-def _number(value: object) -> float | None:
-    """The number at the start of a tag value ("-6.54 dB", "0.988", b"+1.2 dB"), or None."""
+def _text_of(value: object) -> str | None:
+    """A tag value as text: the first of a list, bytes decoded; None when there is none."""
     if isinstance(value, list | tuple):
         value = value[0] if value else None
     if isinstance(value, bytes):
         value = value.decode("latin-1", "replace")
-    if value is None:
+    return None if value is None else str(value).strip()
+
+
+def _number(value: object) -> float | None:
+    """The number at the start of a tag value ("-6.54 dB", "0.988", b"+1.2 dB"), or None."""
+    text = _text_of(value)
+    if text is None:
         return None
-    text = str(value).strip().split(" ")[0].replace(",", ".").removesuffix("dB")
+    text = text.split(" ")[0].replace(",", ".").removesuffix("dB")
     try:
         x = float(text)
     except ValueError:
@@ -107,13 +113,9 @@ def _number(value: object) -> float | None:
 def leading_int(value: object, low: int = 1, high: int = 9999) -> int | None:
     """The whole number a tag value starts with ("3", "03/12", "2003-05-01", b"7"), or None when there is none or it
     is outside [low, high]."""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    if isinstance(value, bytes):
-        value = value.decode("latin-1", "replace")
-    if value is None:
+    text = _text_of(value)
+    if text is None:
         return None
-    text = str(value).strip()
     digits = ""
     for ch in text:
         if not ("0" <= ch <= "9"):

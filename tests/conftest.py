@@ -31,6 +31,27 @@ def private_dirs(tmp_path_factory, monkeypatch):
     return base
 
 
+@pytest.fixture
+def media_window(qtbot, media_dir, tmp_path):
+    """The main window (offscreen, shown) over the scanned media_dir, with the null backend and a synchronous
+    worker pool."""
+    from library.scanner import scan_folder
+    from library.store import Store
+    from player.backend import NullBackend
+    from player.engine import PlayerEngine
+    from ui.main_window import MainWindow
+    from ui.workers import SyncPool, set_pool
+
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    set_pool(None)
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory) -> Path:
     """A folder of real, tagged media files of every supported kind (made once per session)."""

@@ -112,20 +112,8 @@ def test_albums_of_plays_whole_albums_in_disc_and_track_order():
 
 
 @pytest.fixture
-def window(qtbot, media_dir, tmp_path):
-    from player.backend import NullBackend
-    from player.engine import PlayerEngine
-    from ui.main_window import MainWindow
-    from ui.workers import SyncPool, set_pool
-
-    set_pool(SyncPool())
-    store = Store(tmp_path / "db.json")
-    scan_folder(store, str(media_dir))
-    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    set_pool(None)
+def window(media_window):
+    return media_window
 
 
 def _column(window, title: str) -> int:

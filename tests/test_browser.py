@@ -5,25 +5,16 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from library.scanner import scan_folder
 from library.store import Store
 from player.backend import NullBackend
 from player.engine import PlayerEngine
 from ui.main_window import MainWindow
-from ui.workers import SyncPool, set_pool
 
 
 @pytest.fixture
-def window(qtbot, media_dir, tmp_path):
-    set_pool(SyncPool())
-    store = Store(tmp_path / "db.json")
-    scan_folder(store, str(media_dir))
-    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.browser.models["artist"].rowCount() > 1, timeout=3000)  # first count after show
-    yield w
-    set_pool(None)
+def window(qtbot, media_window):
+    qtbot.waitUntil(lambda: media_window.browser.models["artist"].rowCount() > 1, timeout=3000)  # the first count
+    return media_window
 
 
 def pane(w, facet: str) -> list[str]:

@@ -55,27 +55,15 @@ def test_a_track_from_before_gets_its_file_time_as_added(tmp_path):
     assert store.get_track(str(path))["added"] == pytest.approx(1_600_000_000)
 
 
-def test_the_columns_show_and_sort(qtbot, media_dir, tmp_path):
-    from player.backend import NullBackend
-    from player.engine import PlayerEngine
-    from ui.main_window import MainWindow
-    from ui.workers import SyncPool, set_pool
-
-    set_pool(SyncPool())
-    try:
-        store = Store(tmp_path / "db.json")
-        scan_folder(store, str(media_dir))
-        w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
-        qtbot.addWidget(w)
-        titles = {w.library.headerData(c, Qt.Orientation.Horizontal): c for c in range(w.library.columnCount())}
-        header = w.table.horizontalHeader()
-        assert all(header.isSectionHidden(titles[name]) for name in ("Added", "Format", "Bitrate"))
-        w.table.sortByColumn(titles["Bitrate"], Qt.SortOrder.DescendingOrder)
-        rates = [w.library.track_for(w.filter.path_at(r)).get("bitrate") or 0 for r in range(w.filter.rowCount())]
-        assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1]
-        row = [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())].index("Plain Wave")
-        assert w.filter.index(row, titles["Format"]).data() == "WAV"
-        assert w.filter.index(row, titles["Bitrate"]).data() == "353 kbps"
-        assert w.filter.index(row, titles["Added"]).data().startswith("today ")
-    finally:
-        set_pool(None)
+def test_the_columns_show_and_sort(media_window):
+    w = media_window
+    titles = {w.library.headerData(c, Qt.Orientation.Horizontal): c for c in range(w.library.columnCount())}
+    header = w.table.horizontalHeader()
+    assert all(header.isSectionHidden(titles[name]) for name in ("Added", "Format", "Bitrate"))
+    w.table.sortByColumn(titles["Bitrate"], Qt.SortOrder.DescendingOrder)
+    rates = [w.library.track_for(w.filter.path_at(r)).get("bitrate") or 0 for r in range(w.filter.rowCount())]
+    assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1]
+    row = [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())].index("Plain Wave")
+    assert w.filter.index(row, titles["Format"]).data() == "WAV"
+    assert w.filter.index(row, titles["Bitrate"]).data() == "353 kbps"
+    assert w.filter.index(row, titles["Added"]).data().startswith("today ")

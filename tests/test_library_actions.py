@@ -6,25 +6,12 @@ import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from library.scanner import scan_folder
-from library.store import Store
-from player.backend import NullBackend
-from player.engine import PlayerEngine
 from ui import library_actions
-from ui.main_window import MainWindow
-from ui.workers import SyncPool, set_pool
 
 
 @pytest.fixture
-def window(qtbot, media_dir, tmp_path):
-    set_pool(SyncPool())
-    store = Store(tmp_path / "db.json")
-    scan_folder(store, str(media_dir))
-    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    set_pool(None)
+def window(media_window):
+    return media_window
 
 
 def _selected_titles(window) -> list[str]:

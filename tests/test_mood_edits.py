@@ -52,40 +52,27 @@ def test_the_tagger_does_not_overwrite_a_mood_set_while_it_ran(tmp_path):
     assert tagger.pending("m2") == []
 
 
-def test_set_the_mood_from_the_library_table(qtbot, media_dir, tmp_path):
-    from library.scanner import scan_folder
-    from library.store import Store
-    from player.backend import NullBackend
-    from player.engine import PlayerEngine
-    from ui.main_window import MainWindow
-    from ui.workers import SyncPool, set_pool
-
-    set_pool(SyncPool())
-    try:
-        store = Store(tmp_path / "db.json")
-        scan_folder(store, str(media_dir))
-        w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
-        qtbot.addWidget(w)
-        assert w.mood_menu.menuAction() in w.table.actions()
-        titles = [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())]
-        row = titles.index("Bright Day")
-        w.table.selectRow(row)
-        changed = []
-        w.library_changed.connect(lambda: changed.append(1))
-        next(a for a in w.mood_menu.actions() if a.text().startswith("Q3")).trigger()
-        path = str(media_dir / "song_c.ogg")
-        assert store.get_track(path)["quadrant"] == "Q3" and store.get_track(path)["mood_by"] == "you"
-        mood_col = next(c for c in range(w.library.columnCount())
-                        if w.library.headerData(c, Qt.Orientation.Horizontal) == "Mood")
-        assert w.filter.index(row, mood_col).data() == "Q3 sad / tired (yours)"
-        assert changed, "the planner and the map hear of it"
-        w.filter_edit.setText("mood:sad")
-        assert [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())] == ["Bright Day"]
-        w.filter_edit.clear()
-        w.table.selectRow([w.filter.index(r, 0).data() for r in range(w.filter.rowCount())].index("Bright Day"))
-        next(a for a in w.mood_menu.actions() if a.text().startswith("Back")).trigger()
-        t = store.get_track(path)
-        assert t.get("quadrant") is None and not set_by_you(t)
-        assert "back to the tagger" in w.statusBar().currentMessage()
-    finally:
-        set_pool(None)
+def test_set_the_mood_from_the_library_table(media_window, media_dir):
+    w = media_window
+    store = w.store
+    assert w.mood_menu.menuAction() in w.table.actions()
+    titles = [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())]
+    row = titles.index("Bright Day")
+    w.table.selectRow(row)
+    changed = []
+    w.library_changed.connect(lambda: changed.append(1))
+    next(a for a in w.mood_menu.actions() if a.text().startswith("Q3")).trigger()
+    path = str(media_dir / "song_c.ogg")
+    assert store.get_track(path)["quadrant"] == "Q3" and store.get_track(path)["mood_by"] == "you"
+    mood_col = next(c for c in range(w.library.columnCount())
+                    if w.library.headerData(c, Qt.Orientation.Horizontal) == "Mood")
+    assert w.filter.index(row, mood_col).data() == "Q3 sad / tired (yours)"
+    assert changed, "the planner and the map hear of it"
+    w.filter_edit.setText("mood:sad")
+    assert [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())] == ["Bright Day"]
+    w.filter_edit.clear()
+    w.table.selectRow([w.filter.index(r, 0).data() for r in range(w.filter.rowCount())].index("Bright Day"))
+    next(a for a in w.mood_menu.actions() if a.text().startswith("Back")).trigger()
+    t = store.get_track(path)
+    assert t.get("quadrant") is None and not set_by_you(t)
+    assert "back to the tagger" in w.statusBar().currentMessage()

@@ -81,30 +81,16 @@ def test_no_input_makes_it_raise():
     assert _hits("length:0:²") == [] and _hits("year:½") == []
 
 
-def test_the_filter_box_speaks_it(qtbot, media_dir, tmp_path):
-    from library.scanner import scan_folder
-    from library.store import Store
-    from player.backend import NullBackend
-    from player.engine import PlayerEngine
-    from ui.main_window import MainWindow
-    from ui.workers import SyncPool, set_pool
+def test_the_filter_box_speaks_it(media_window):
+    w = media_window
 
-    set_pool(SyncPool())
-    try:
-        store = Store(tmp_path / "db.json")
-        scan_folder(store, str(media_dir))
-        w = MainWindow(store, PlayerEngine(NullBackend()), auto_tag=False)
-        qtbot.addWidget(w)
+    def titles() -> set[str]:
+        return {w.filter.index(r, 0).data() for r in range(w.filter.rowCount())}
 
-        def titles() -> set[str]:
-            return {w.filter.index(r, 0).data() for r in range(w.filter.rowCount())}
-
-        w.filter_edit.setText("artist:testers track:2")
-        assert titles() == {"Bright Day"}
-        w.filter_edit.setText("album:fixtures -artist:testers")
-        assert titles() == {"Slow River"}
-        w.filter_edit.setText("format:wav")
-        assert titles() == {"Plain Wave"}
-        assert "year:" in w.filter_edit.toolTip()
-    finally:
-        set_pool(None)
+    w.filter_edit.setText("artist:testers track:2")
+    assert titles() == {"Bright Day"}
+    w.filter_edit.setText("album:fixtures -artist:testers")
+    assert titles() == {"Slow River"}
+    w.filter_edit.setText("format:wav")
+    assert titles() == {"Plain Wave"}
+    assert "year:" in w.filter_edit.toolTip()
