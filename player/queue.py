@@ -61,6 +61,15 @@ class PlayQueue:
         at = 0 if next_up else self._pinned_end()
         self.items[at:at] = new
 
+    def insert(self, paths: Iterable[str], at: int) -> None:
+        """Queue tracks by hand at a place (a drop): they and everything before them are pinned, so the pinned part
+        stays one block at the front."""
+        at = max(0, min(at, len(self.items)))
+        self.items[at:at] = [QueueItem(p, pinned=True) for p in paths]
+        last_pinned = max((i for i, it in enumerate(self.items) if it.pinned), default=-1)
+        for it in self.items[: last_pinned + 1]:
+            it.pinned = True
+
     def remove(self, indexes: Iterable[int]) -> None:
         for i in sorted(set(indexes), reverse=True):
             if 0 <= i < len(self.items):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
@@ -71,3 +73,36 @@ def test_open_the_folder_of_the_selected_track(window, media_dir):
         assert [u.toLocalFile() for u in catcher.urls] == [str(media_dir / "sub")]
     finally:
         QDesktopServices.unsetUrlHandler("file")
+
+
+def test_library_tracks_dragged_to_a_place_in_the_queue(window, media_dir):
+    from PySide6.QtCore import QModelIndex, Qt
+
+    from ui.queue_model import LIBRARY_MIME
+
+    assert window.table.dragEnabled()
+    window.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Bright Day, ..., Slow River, ...
+    titles = [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())]
+    picked = [window.filter.index(titles.index(t), 2) for t in ("Slow River", "Bright Day")]
+    assert all(window.filter.flags(i) & Qt.ItemFlag.ItemIsDragEnabled for i in picked)
+    data = window.filter.mimeData(picked)
+    assert data.hasFormat(LIBRARY_MIME)
+    assert [u.toLocalFile() for u in data.urls()] == [str(media_dir / "song_c.ogg"), str(media_dir / "song_b.flac")]
+    q = window.engine.queue
+    q.add([str(media_dir / "song_a.mp3")])
+    window.shuffle_library()  # an automatic part after the pinned track
+    auto_before = q.auto_count()
+    model = window.queue_model
+    assert model.canDropMimeData(data, Qt.DropAction.CopyAction, 1, 0, QModelIndex())
+    assert model.dropMimeData(data, Qt.DropAction.CopyAction, 1, 0, QModelIndex())
+    assert q.paths()[:3] == [str(media_dir / n) for n in ("song_a.mp3", "song_c.ogg", "song_b.flac")]
+    assert q.pinned_paths()[:3] == q.paths()[:3], "dropped by hand: pinned, after the track queued before"
+    assert q.auto_count() == auto_before
+    assert model.rowCount() == len(q.items)
+
+
+def test_a_dropped_name_that_is_not_utf8_survives(window):
+    from ui.queue_model import decode_paths, encode_paths
+
+    odd = os.fsdecode(b"/music/caf\xe9.mp3")
+    assert decode_paths(encode_paths([odd, "/music/b.ogg"])) == [odd, "/music/b.ogg"]

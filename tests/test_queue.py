@@ -40,3 +40,16 @@ def test_shuffle_fill_excludes_and_varies_artists():
     assert len(out) == 8 and "t0" not in out and "t1" not in out
     artists = [tracks[int(p[1:])]["artist"] for p in out]
     assert all(a != b for a, b in zip(artists, artists[1:]))
+
+
+def test_insert_pins_the_dropped_tracks_and_what_comes_before() -> None:
+    q = PlayQueue()
+    q.add(["/a"])
+    q.set_auto(["/x", "/y", "/z"])
+    q.insert(["/b", "/c"], 3)  # dropped between /y and /z
+    assert q.paths() == ["/a", "/x", "/y", "/b", "/c", "/z"]
+    assert q.pinned_paths() == ["/a", "/x", "/y", "/b", "/c"], "the pinned part stays one block at the front"
+    q.insert(["/d"], 99)
+    assert q.paths()[-1] == "/d" and q.pinned_paths()[-1] == "/d"
+    q.insert(["/e"], -5)
+    assert q.paths()[0] == "/e"

@@ -6,13 +6,23 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QUrl,
+)
 
 from emotion.mood_space import QUADRANT_NAMES
 from library.albums import album_folder, album_keys, play_order
 from library.browse import passes
 from library.query import Query, haystack, top_mood_words
 from library.query import parse as parse_query
+from ui.queue_model import LIBRARY_MIME, encode_paths
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -209,6 +219,22 @@ class LibraryModel(QAbstractTableModel):
         return sorted(rows, key=lambda i: keys[i][0], reverse=order == Qt.SortOrder.DescendingOrder)
 
     # ----- Qt model API
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [LIBRARY_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes) -> QMimeData:
+        """Dragged tracks, in the table's order: for the queue (their paths) and for other programs (file URLs)."""
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        paths = [self._rows[r]["path"] for r in rows]
+        data = QMimeData()
+        data.setData(LIBRARY_MIME, QByteArray(encode_paths(paths)))
+        data.setUrls([QUrl.fromLocalFile(p) for p in paths])
+        return data
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 

@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
         self.filter_edit.setToolTip(FILTER_HELP)
         self.filter_edit.setClearButtonEnabled(True)
         self.table = QTableView()
+        self.table.setDragEnabled(True)  # tracks can be dragged to the queue (or out, as files)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.table.setModel(self.filter)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -222,7 +224,7 @@ class MainWindow(QMainWindow):
         # queue panel
         self.queue_view = QListView()
         self.queue_view.setModel(self.queue_model)
-        self.queue_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.queue_view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)  # its own rows, and the library's
         self.queue_view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.queue_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.queue_view.setAlternatingRowColors(True)

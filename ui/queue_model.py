@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
@@ -17,6 +19,16 @@ from player.queue import PlayQueue
 
 Index = QModelIndex | QPersistentModelIndex
 MIME = "application/x-moodtape-queue-rows"
+LIBRARY_MIME = "application/x-moodtape-library-paths"  # tracks dragged from the library table (ui/library_model)
+
+
+def encode_paths(paths: list[str]) -> bytes:
+    """File paths for a drag, as the bytes the file system has (a name that is not UTF-8 survives)."""
+    return b"\0".join(os.fsencode(p) for p in paths)
+
+
+def decode_paths(data: bytes) -> list[str]:
+    return [os.fsdecode(p) for p in data.split(b"\0") if p]
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -84,10 +96,10 @@ class QueueModel(QAbstractListModel):
         return base
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction  # its own rows move; the library's are copied
 
     def mimeTypes(self) -> list[str]:
-        return [MIME, "text/uri-list"]
+        return [MIME, LIBRARY_MIME]
 
     def mimeData(self, indexes) -> QMimeData:
         rows = sorted({i.row() for i in indexes})
@@ -102,6 +114,15 @@ class QueueModel(QAbstractListModel):
         if data.hasFormat(MIME):
             rows = [int(x) for x in bytes(data.data(MIME).data()).decode().split(",") if x]
             self.move_rows(rows, to)
+            return True
+        if data.hasFormat(LIBRARY_MIME):
+            paths = decode_paths(bytes(data.data(LIBRARY_MIME).data()))
+            if not paths:
+                return False
+            self.beginResetModel()
+            self.queue.insert(paths, to)
+            self.endResetModel()
+            self.user_moved.emit()
             return True
         return False
 
