@@ -230,6 +230,7 @@ class Tagger:
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.summary: TagSummary | None = None
+        self.done = threading.Event()  # set once the run has reported its summary (its thread may still exit)
         self._started: dict[str, float] = {}
         self.hang_grace_s = 10.0  # extra seconds past time_limit_s before a stuck decode is abandoned
         self.nice = TAG_NICE  # the workers' priority below the app's (0: the same)
@@ -281,6 +282,7 @@ class Tagger:
             summary = self.summary or TagSummary()
             summary.error = f"{exc.__class__.__name__}: {exc}"
             self.summary = summary
+            self.done.set()
             if self.on_finished:
                 self.on_finished(summary)
 
@@ -451,6 +453,7 @@ class Tagger:
         summary.tracks_per_s = done / summary.seconds if summary.seconds > 0 else 0.0
         summary.problems = []
         release_free_memory()
+        self.done.set()
         if self.on_finished:
             self.on_finished(summary)
         return summary

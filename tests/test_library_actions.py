@@ -99,6 +99,25 @@ def test_library_tracks_dragged_to_a_place_in_the_queue(window, media_dir):
     assert q.pinned_paths()[:3] == q.paths()[:3], "dropped by hand: pinned, after the track queued before"
     assert q.auto_count() == auto_before
     assert model.rowCount() == len(q.items)
+    assert f"({len(q.pinned_paths())} queued" in window.queue_title.text(), "the title counts the drop"
+    q.set_auto([str(media_dir / "song_d.wav")])
+    window._on_queue_changed()
+    pinned = len(q.pinned_paths())
+    assert model.dropMimeData(data, Qt.DropAction.CopyAction, -1, 0, QModelIndex())  # under the last row
+    assert q.pinned_paths() == q.paths()[:pinned + 2] and q.auto_count() == 1, "like Add to queue: plan kept"
+
+
+def test_a_drop_of_tracks_not_in_the_library_is_refused(window, media_dir):
+    from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt
+
+    from ui.queue_model import LIBRARY_MIME, encode_paths
+
+    data = QMimeData()
+    data.setData(LIBRARY_MIME, QByteArray(encode_paths(["/etc", "/nowhere/x.ogg"])))
+    assert not window.queue_model.dropMimeData(data, Qt.DropAction.CopyAction, 0, 0, QModelIndex())
+    data.setData(LIBRARY_MIME, QByteArray(encode_paths(["/etc", str(media_dir / "song_b.flac")])))
+    assert window.queue_model.dropMimeData(data, Qt.DropAction.CopyAction, 0, 0, QModelIndex())
+    assert window.engine.queue.paths() == [str(media_dir / "song_b.flac")], "only the library's track"
 
 
 def test_a_dropped_name_that_is_not_utf8_survives(window):

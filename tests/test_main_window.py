@@ -75,8 +75,10 @@ def test_queue_add_reorder_remove(window, media_dir):
     window._on_queue_changed()
     model = window.queue_model
     assert model.rowCount() == 3
-    md = QMimeData()
-    md.setData(MIME, b"2")
+    foreign = QMimeData()
+    foreign.setData(MIME, b"2")  # row numbers from another queue (another window): refused
+    assert not model.dropMimeData(foreign, Qt.DropAction.MoveAction, 0, 0, model.index(-1))
+    md = model.mimeData([model.index(2)])
     assert model.dropMimeData(md, Qt.DropAction.MoveAction, 0, 0, model.index(-1))  # drag the last to the top
     assert window.engine.queue.paths() == [paths[2], paths[0], paths[1]]
     window.queue_view.selectionModel().select(model.index(1), window.queue_view.selectionModel().SelectionFlag.Select)

@@ -67,6 +67,7 @@ def test_set_the_mood_from_the_library_table(media_window, media_dir):
     mood_col = next(c for c in range(w.library.columnCount())
                     if w.library.headerData(c, Qt.Orientation.Horizontal) == "Mood")
     assert w.filter.index(row, mood_col).data() == "Q3 sad / tired (yours)"
+    assert "1 mood-tagged" in w.count_label.text()
     assert changed, "the planner and the map hear of it"
     w.filter_edit.setText("mood:sad")
     assert [w.filter.index(r, 0).data() for r in range(w.filter.rowCount())] == ["Bright Day"]
@@ -76,3 +77,53 @@ def test_set_the_mood_from_the_library_table(media_window, media_dir):
     t = store.get_track(path)
     assert t.get("quadrant") is None and not set_by_you(t)
     assert "back to the tagger" in w.statusBar().currentMessage()
+
+
+def test_handing_back_during_a_run_queues_one_more_run(media_window, monkeypatch):
+    w = media_window
+    starts = []
+
+    class Busy:
+        running = True
+
+        def start(self):
+            starts.append(1)
+            return True
+
+    real = w.tagging
+    monkeypatch.setattr(w, "tagging", Busy())
+    w.auto_tag = True
+    w.start_tagging()
+    assert starts == [] and w._tag_again, "no second tagger beside the running one"
+    monkeypatch.setattr(w, "tagging", real)
+    monkeypatch.setattr(real, "start", lambda: starts.append(1) or True)
+
+    class Summary:
+        cancelled = False
+        error = None
+
+    w._on_tag_finished(Summary())
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.processEvents()
+    assert starts == [1] and not w._tag_again, "the follow-up run starts once the first ends"
+
+
+def test_the_controller_says_running_until_the_run_reports(tmp_path):
+    import threading
+
+    from emotion.tagger import Tagger
+    from library.store import Store
+    from ui.tagging import TaggingController
+
+    controller = TaggingController(Store(tmp_path / "db.json"))
+    tagger = Tagger(controller.store, model=None)
+    gate = threading.Event()
+    tagger._thread = threading.Thread(target=gate.wait, daemon=True)
+    tagger._thread.start()
+    tagger.summary = object()  # set at the start of a run: it is not the end
+    controller.tagger = tagger
+    assert controller.running
+    tagger.done.set()
+    assert not controller.running, "reported: over, even while its thread exits"
+    gate.set()

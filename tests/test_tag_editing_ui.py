@@ -176,3 +176,22 @@ def test_quitting_waits_for_a_running_edit(window):
     window._edits_running = 1  # one that never finishes: quitting still goes on, after the deadline
     window._wait_for_edits(seconds=0.2)
     window._edits_running = 0
+
+
+def test_a_hand_set_mood_keeps_the_taggers_reading_valid_through_a_tag_edit(window):
+    from library.mood_edits import back_to_tagger_fields, mood_fields
+
+    path = str(window.lib / "song_c.ogg")
+    version = "audio-test-1"
+    t = window.store.get_track(path)
+    tagged = {"valence": 0.4, "arousal": 0.2, "quadrant": "Q1", "model_version": version,
+              "tag_key": tag_key_for(t, version)}
+    hand = mood_fields({**t, **tagged}, "Q3")
+    for fields in (tagged, hand):
+        window.store.update_tracks([(path, fields)])
+        window.library.update_fields([(path, fields)])
+    window.edit_tags([path], {"album": "Edited"})
+    t = window.store.get_track(path)
+    assert t["quadrant"] == "Q3" and t["mood_by"] == "you"
+    back = {**t, **back_to_tagger_fields(t)}
+    assert back["quadrant"] == "Q1" and not needs_tag(back, version), "handed back: no pointless re-tag"

@@ -93,6 +93,7 @@ def set_mood_of_selected(window: Any, q: str | None) -> None:
     window.store.flush()
     window.library.update_fields(updates)
     window.filter.refilter()
+    window._update_counts()
     window.library_changed.emit()
     if window.engine.current in dict(updates):
         window.now_playing.show_track(window.library.track_for(window.engine.current))

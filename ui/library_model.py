@@ -80,6 +80,14 @@ def album_places(rows: Sequence[dict]) -> dict[str, tuple]:
     return out
 
 
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8 (os.fsdecode's surrogate escapes)
+        return False
+    return True
+
+
 def sort_keys(rows: Sequence[dict], key: str, places: dict[str, tuple] | None = None) -> list[tuple[Any, Any]]:
     """How the table sorts tracks by the column `key`: per track (the column's value, its place on its album).
     Values: numbers as numbers (missing first), text ignoring case; for the Album column the album itself
@@ -232,7 +240,7 @@ class LibraryModel(QAbstractTableModel):
         paths = [self._rows[r]["path"] for r in rows]
         data = QMimeData()
         data.setData(LIBRARY_MIME, QByteArray(encode_paths(paths)))
-        data.setUrls([QUrl.fromLocalFile(p) for p in paths])
+        data.setUrls([QUrl.fromLocalFile(p) for p in paths if _utf8(p)])  # a URL cannot carry other names
         return data
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:

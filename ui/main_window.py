@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self._browser_sizes: list[int] = [150, 500]  # the browser panes' height, kept while they are hidden
         self._browser_on = True
         self.album_gain = True  # levelling by album gain while an album plays in order (Settings → Queue)
+        self._tag_again = False  # a tagging run was asked for while one ran
         self.fill = ShuffleFill()
         self.auto_fill = self._shuffle_fill  # replaced by the mood planner when it is on
 
@@ -394,6 +395,7 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(self._play_row)
         self.queue_view.doubleClicked.connect(lambda idx: e.play_queue_row(idx.row()))
         self.queue_model.user_moved.connect(self.queue_pinned_changed)
+        self.queue_model.user_moved.connect(self._on_queue_changed)  # the title's counts
         self.add_folder_btn.clicked.connect(self.choose_folder)
         self.btn_q_remove.clicked.connect(self.remove_selected_from_queue)
         self.btn_q_clear.clicked.connect(self.clear_queue)
@@ -545,7 +547,9 @@ class MainWindow(QMainWindow):
     # ----- tagging
     def start_tagging(self) -> None:
         if self.tagging.running:
+            self._tag_again = True  # tracks that came up during this run: one more run once it ends
             return
+        self._tag_again = False
         if self.tagging.start():
             self.tag_bar.setRange(0, 0)
             self.tag_bar.show()
@@ -579,6 +583,9 @@ class MainWindow(QMainWindow):
         self.tag_label.setText("")
         self.refresh_problems()
         self._update_counts()
+        if self._tag_again and self.auto_tag and not getattr(summary, "cancelled", False):
+            QTimer.singleShot(0, self.start_tagging)
+        self._tag_again = False
 
     def _toggle_tag_pause(self) -> None:
         t = self.tagging.tagger

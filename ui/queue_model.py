@@ -101,26 +101,37 @@ class QueueModel(QAbstractListModel):
     def mimeTypes(self) -> list[str]:
         return [MIME, LIBRARY_MIME]
 
+    def _token(self) -> str:
+        """Names this queue in its drags: row numbers mean something only to the queue they came from."""
+        return f"{os.getpid()}:{id(self)}"
+
     def mimeData(self, indexes) -> QMimeData:
         rows = sorted({i.row() for i in indexes})
         md = QMimeData()
-        md.setData(MIME, QByteArray(",".join(map(str, rows)).encode()))
+        md.setData(MIME, QByteArray(f"{self._token()};{','.join(map(str, rows))}".encode()))
         return md
 
     def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
         if action == Qt.DropAction.IgnoreAction:
             return True
+        below = row < 0 and not parent.isValid()  # on the empty space under the rows
         to = row if row >= 0 else (parent.row() if parent.isValid() else len(self.queue.items))
         if data.hasFormat(MIME):
-            rows = [int(x) for x in bytes(data.data(MIME).data()).decode().split(",") if x]
+            token, _, listed = bytes(data.data(MIME).data()).decode(errors="replace").partition(";")
+            if token != self._token():
+                return False  # another queue's rows (another window): their numbers mean nothing here
+            rows = [int(x) for x in listed.split(",") if x.isdigit()]
             self.move_rows(rows, to)
             return True
         if data.hasFormat(LIBRARY_MIME):
-            paths = decode_paths(bytes(data.data(LIBRARY_MIME).data()))
+            paths = [p for p in decode_paths(bytes(data.data(LIBRARY_MIME).data())) if self.lookup(p)]
             if not paths:
-                return False
+                return False  # nothing from this library
             self.beginResetModel()
-            self.queue.insert(paths, to)
+            if below:
+                self.queue.add(paths)  # after the tracks queued by hand, as "Add to queue" does
+            else:
+                self.queue.insert(paths, to)
             self.endResetModel()
             self.user_moved.emit()
             return True

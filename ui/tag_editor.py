@@ -125,6 +125,10 @@ def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
             if version and same_file and old.get("tag_key") == tag_key_for(old, version):
                 # the music the mood tags were read from, with new tags only: they hold for the edited file
                 fields["tag_key"] = tag_key_for({**old, **fields}, version)
+            kept = old.get("tagger_mood")  # a hand-set mood keeps the tagger's reading aside: it holds too
+            if isinstance(kept, dict) and kept.get("model_version") and same_file \
+                    and kept.get("tag_key") == tag_key_for(old, kept["model_version"]):
+                fields["tagger_mood"] = {**kept, "tag_key": tag_key_for({**old, **fields}, kept["model_version"])}
             results.append((path, fields, None))
         return results
 

@@ -27,7 +27,7 @@ class TaggingController(QObject):
     @property
     def running(self) -> bool:
         """True while a run is working (a run that reported its summary is over, even if its thread is exiting)."""
-        return self.tagger is not None and self.tagger.is_running() and self.tagger.summary is None
+        return self.tagger is not None and self.tagger.is_running() and not self.tagger.done.is_set()
 
     def start(self) -> bool:
         """Tag every untagged track in the background; False when the model is not available."""
