@@ -1,4 +1,5 @@
-"""The library table: a QAbstractTableModel over track dicts, and a proxy for sort + instant filter."""
+"""The library table: a QAbstractTableModel over track dicts that sorts itself (in Python, album-aware), and a
+proxy that filters (the filter box's query and the browser panes' picks)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ COLUMNS = [
     ("bitrate", "Bitrate"),
 ]
 NUMBER_KEYS = ("duration", "valence", "arousal", "plays", "last_played", "added", "bitrate")  # sorted as numbers
-PADDED_KEYS = ("track_no", "disc_no", "year")  # numbers whose ties album order breaks
+WHOLE_NUMBER_KEYS = ("track_no", "disc_no", "year")  # whole numbers (a damaged value sorts as 0)
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -103,7 +104,7 @@ def sort_keys(rows: Sequence[dict], key: str, places: dict[str, tuple] | None = 
         value = t.get(key)
         if key in NUMBER_KEYS:
             primary: Any = float(value) if value is not None else -99.0
-        elif key in PADDED_KEYS:
+        elif key in WHOLE_NUMBER_KEYS:
             try:
                 primary = int(value) if value else 0
             except (TypeError, ValueError):
@@ -282,7 +283,7 @@ class LibraryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return t["path"]
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "valence", "arousal", "plays", "bitrate",
-                                                                  *PADDED_KEYS):
+                                                                  *WHOLE_NUMBER_KEYS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
