@@ -127,3 +127,20 @@ def test_the_controller_says_running_until_the_run_reports(tmp_path):
     tagger.done.set()
     assert not controller.running, "reported: over, even while its thread exits"
     gate.set()
+
+
+def test_set_how_the_playing_track_feels_from_the_transport_bar(media_window, media_dir, tmp_path):
+    w = media_window
+    assert not w.btn_set_mood.isEnabled(), "nothing plays yet"
+    path = str(media_dir / "song_b.flac")
+    w.engine.play_path(path)
+    assert w.btn_set_mood.isEnabled()
+    menu = w.btn_set_mood.menu()
+    next(a for a in menu.actions() if a.text().startswith("Q2")).trigger()
+    t = w.store.get_track(path)
+    assert t["quadrant"] == "Q2" and set_by_you(t)
+    assert "(set by you)" in w.now_playing.mood.text()
+    next(a for a in menu.actions() if a.text().startswith("Back")).trigger()
+    assert not set_by_you(w.store.get_track(path))
+    w.engine.play_path(str(tmp_path / "elsewhere.ogg"))  # not a library track: nothing to set
+    assert not w.btn_set_mood.isEnabled()

@@ -77,9 +77,22 @@ def open_folder_of_selected(window: Any) -> None:
 
 
 def set_mood_of_selected(window: Any, q: str | None) -> None:
-    """Give the selected tracks the mood quadrant q yourself (None: hand them back to the tagger). The planner, the
-    map and the table follow at once; re-tagging leaves a hand-set mood alone."""
-    tracks = [t for t in (window.library.track_for(p) for p in window.selected_paths()) if t]
+    """Give the selected tracks the mood quadrant q yourself (None: hand them back to the tagger)."""
+    set_mood_of(window, window.selected_paths(), q)
+
+
+def set_mood_of_playing(window: Any, q: str | None) -> None:
+    """The same for the track playing now: the listener hears it and says what it feels like."""
+    if not window.engine.current or window.library.track_for(window.engine.current) is None:
+        window.show_message("Nothing from the library is playing")
+        return
+    set_mood_of(window, [window.engine.current], q)
+
+
+def set_mood_of(window: Any, paths: list[str], q: str | None) -> None:
+    """Give these tracks the mood quadrant q yourself (None: hand them back to the tagger). The planner, the map and
+    the table follow at once; re-tagging leaves a hand-set mood alone."""
+    tracks = [t for t in (window.library.track_for(p) for p in paths) if t]
     if not tracks:
         return
     if q is None:

@@ -170,7 +170,12 @@ class MainWindow(QMainWindow):
         self.volume_slider.setFixedWidth(110)
         self.volume_slider.setToolTip("Volume")
         transport = QHBoxLayout()
-        for b in (self.btn_prev, self.btn_play, self.btn_stop, self.btn_next, self.btn_like):
+        self.btn_set_mood = QToolButton(text="Feels like… ")
+        self.btn_set_mood.setToolTip("Not what the tagger says? Set how the playing track feels to you; the planner "
+                                     "takes your word, and re-tagging keeps it")
+        self.btn_set_mood.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.btn_set_mood.setEnabled(False)  # until a library track plays
+        for b in (self.btn_prev, self.btn_play, self.btn_stop, self.btn_next, self.btn_like, self.btn_set_mood):
             transport.addWidget(b)
         transport.addWidget(self.seek_slider, 1)
         transport.addWidget(self.time_label)
@@ -335,13 +340,9 @@ class MainWindow(QMainWindow):
         self.table.addAction(self.act_play_next)
         self.table.addAction(self.act_play_album)
         self.table.addAction(self.act_open_folder)
-        self.mood_menu = QMenu("Set the mood", self)
-        for q, name in QUADRANT_NAMES.items():
-            self.mood_menu.addAction(f"{q} {name}", lambda q=q: library_actions.set_mood_of_selected(self, q))
-        self.mood_menu.addSeparator()
-        self.mood_menu.addAction("Back to the tagger's reading",
-                                 lambda: library_actions.set_mood_of_selected(self, None))
+        self.mood_menu = self._mood_choices(library_actions.set_mood_of_selected)  # the selected tracks
         self.table.addAction(self.mood_menu.menuAction())
+        self.btn_set_mood.setMenu(self._mood_choices(library_actions.set_mood_of_playing))  # the playing track
         self.table.addAction(self.act_edit_tags)
         mb = self.menuBar()
         m = mb.addMenu("&File")
@@ -614,6 +615,15 @@ class MainWindow(QMainWindow):
             self._on_queue_changed()
             self.queue_pinned_changed.emit()
 
+    def _mood_choices(self, handler) -> QMenu:
+        """Q1-Q4 and "back to the tagger's reading", each calling handler(window, quadrant or None)."""
+        menu = QMenu("Set the mood", self)
+        for q, name in QUADRANT_NAMES.items():
+            menu.addAction(f"{q} {name}", lambda q=q: handler(self, q))
+        menu.addSeparator()
+        menu.addAction("Back to the tagger's reading", lambda: handler(self, None))
+        return menu
+
     # ----- tag editing (ui/tag_editor.py)
     def edit_selected_tags(self) -> None:
         tag_editor.edit_selected(self)
@@ -717,6 +727,7 @@ class MainWindow(QMainWindow):
         if track and track.get("kind") == "video":
             self.engine.backend.set_video_window(self.now_playing.video_win_id())
         self.seek_slider.setRange(0, int((track or {}).get("duration", 0) * 1000))
+        self.btn_set_mood.setEnabled(bool(path) and self.library.track_for(path) is not None)
         self.setWindowTitle(f"{track.get('title')} — Moodtape" if track else "Moodtape")
         self._on_queue_changed()
 
