@@ -16,20 +16,13 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from library.tags import AUDIO_EXTENSIONS, MAX_TAG_CHARS
+from library.tags import AUDIO_EXTENSIONS, FIELD_TAGS, ID3_FRAMES, MAX_TAG_CHARS
 
-# The track fields the editor changes (as library.tags.read_tags names them), the tags they are written to (mutagen's
-# easy keys; raw ID3 frames for WAV), and the numbers' ranges.
+# The track fields the editor changes (as library.tags.read_tags names them; written to the first of their
+# library.tags.FIELD_TAGS spellings, or their ID3_FRAMES frame for WAV), and the numbers' ranges.
 EDITABLE = ("title", "artist", "album", "albumartist", "genre", "track_no", "disc_no", "year")
-EASY_KEYS = {"track_no": "tracknumber", "disc_no": "discnumber", "year": "date"}
-# Other spellings library.tags reads (Vorbis comments): removed when the field is written, so the value read back
-# is the one written, not an old one under another name.
-OTHER_SPELLINGS = {"albumartist": ("album artist", "album_artist"), "year": ("year",), "track_no": ("track",),
-                   "disc_no": ("disc",)}
 NUMBER_RANGES = {"track_no": (1, 9999), "disc_no": (1, 999), "year": (1000, 2999)}
 EDIT_PREFIX = ".moodtape-edit-"  # the copy being written (the scanner never takes it for a track)
-ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
-              "track_no": "TRCK", "disc_no": "TPOS", "year": "TDRC"}
 
 
 class TagWriteError(Exception):
@@ -90,14 +83,14 @@ def _write(path: str, ext: str, changes: dict[str, str]) -> None:
     if audio.tags is None:
         audio.add_tags()
     for field, value in changes.items():
-        key = EASY_KEYS.get(field, field)
+        key, *others = FIELD_TAGS[field]  # the others are removed, so the value read back is the one written
         if value and field in ("track_no", "disc_no"):
             value = _with_total(value, _first(audio, key))
         if value:
             audio[key] = [value]
         elif _first(audio, key) is not None:
             del audio[key]
-        for other in OTHER_SPELLINGS.get(field, ()):
+        for other in others:
             if _first(audio, other) is not None:
                 del audio[other]
     audio.save()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".wav"})
@@ -19,6 +20,14 @@ R128_TO_REPLAYGAIN_DB = 5.0  # Opus R128 gains are relative to -23 LUFS, ReplayG
 _RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak",
                  "REPLAYGAIN_ALBUM_GAIN", "replaygain_album_gain", "REPLAYGAIN_ALBUM_PEAK", "replaygain_album_peak")
 _rg_keys_registered = False
+# Where each text field of a track is read from: mutagen's easy keys / Vorbis comments, in order (taggers spell some
+# two or three ways; the first is the one library/tag_writer.py writes, and it removes the others), and the raw ID3
+# frame (WAV, whose tags mutagen's easy interface does not cover).
+FIELD_TAGS = {"title": ("title",), "artist": ("artist",), "album": ("album",), "genre": ("genre",),
+              "albumartist": ("albumartist", "album artist", "album_artist"), "track_no": ("tracknumber", "track"),
+              "disc_no": ("discnumber", "disc"), "year": ("date", "year")}
+ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
+              "track_no": "TRCK", "disc_no": "TPOS", "year": "TDRC"}
 
 
 class UnreadableFile(Exception):
@@ -225,26 +234,20 @@ def read_tags(path: str, size: int | None = None) -> dict:
     if path.lower().endswith(".wav"):
         _check_wav_size(path, size)
 
-    id3_frames = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
-                  "tracknumber": "TRCK", "discnumber": "TPOS", "date": "TDRC"}
-
-    def tag(key: str) -> str:
+    def tag(field: str) -> str:
+        """The field's text: its raw ID3 frame, else the first of its spellings that has a value."""
         try:
             if hasattr(tags, "getall"):  # raw ID3 (WAV, AIFF): easy keys do not apply
-                if key not in id3_frames:
-                    return ""
-                frame = tags.get(id3_frames[key])
+                frame = tags.get(ID3_FRAMES[field])
                 return _clean(frame.text if frame is not None else "")
-            return _clean(tags.get(key)) if hasattr(tags, "get") else ""
+            if not hasattr(tags, "get"):
+                return ""
+            for key in FIELD_TAGS[field]:
+                value = _clean(tags.get(key))
+                if value:
+                    return value
         except Exception:
             return ""
-
-    def first_tag(*keys: str) -> str:
-        """The first of these keys that has a value (taggers spell some Vorbis comments two ways)."""
-        for key in keys:
-            value = tag(key)
-            if value:
-                return value
         return ""
 
     gain, peak = read_replaygain(tags)
@@ -254,11 +257,11 @@ def read_tags(path: str, size: int | None = None) -> dict:
         "title": tag("title") or _title_from_name(path),
         "artist": tag("artist"),
         "album": tag("album"),
-        "albumartist": first_tag("albumartist", "album artist", "album_artist"),
+        "albumartist": tag("albumartist"),
         "genre": tag("genre"),
-        "track_no": leading_int(first_tag("tracknumber", "track")),
-        "disc_no": leading_int(first_tag("discnumber", "disc")),
-        "year": leading_int(first_tag("date", "year"), 1000, 2999),
+        "track_no": leading_int(tag("track_no")),
+        "disc_no": leading_int(tag("disc_no")),
+        "year": leading_int(tag("year"), 1000, 2999),
         "duration": round(duration, 3),
         "kind": kind,
         "rg_gain": gain,
@@ -276,10 +279,14 @@ COVER_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 MAX_COVER_FILE_BYTES = 20 * 1024 * 1024  # a bigger "cover" is not one
 
 
-def read_cover(path: str) -> bytes | None:
-    """The track's front cover (JPEG/PNG bytes): the embedded picture (the one marked front cover when there are
-    several), else an image in the track's folder named cover, folder, front or album (any case), else None."""
-    return embedded_cover(path) or folder_cover(path)
+def cover_images(path: str) -> Iterator[bytes]:
+    """The track's cover images (JPEG/PNG bytes), the one to show first: the embedded picture (the one marked front
+    cover when there are several), then an image in the track's folder named cover, folder, front or album (any
+    case). Read one at a time, so a caller that can show the first never reads the folder."""
+    for read in (embedded_cover, folder_cover):
+        data = read(path)
+        if data:
+            yield data
 
 
 def _front_first(pictures: list) -> list:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from library.albums import album_folder, album_key, albums_of, play_order
 from library.scanner import scan_folder
 from library.store import Store
-from library.tags import TAGS_VERSION, embedded_cover, folder_cover, leading_int, read_cover, read_tags
+from library.tags import TAGS_VERSION, cover_images, embedded_cover, folder_cover, leading_int, read_tags
 from tests.media import encode, tag, tiny_png, tone, write_wav
 
 FORMATS = (".mp3", ".flac", ".ogg", ".opus", ".m4a")
@@ -203,16 +203,16 @@ def test_cover_from_the_folder_when_none_is_embedded(tmp_path):
     album = tmp_path / "album"
     album.mkdir()
     track = encode(src, album / "t.flac")
-    assert read_cover(str(track)) is None
+    assert next(cover_images(str(track)), None) is None
     png = tiny_png()
     (album / "notes.png").write_bytes(b"not a cover")
     (album / "Front.PNG").write_bytes(b"front")
     assert folder_cover(str(track)) == b"front", "any case"
     (album / "Cover.jpg").write_bytes(png)
-    assert read_cover(str(track)) == png, "cover before front"
+    assert next(cover_images(str(track)), None) == png, "cover before front"
     mp3 = encode(src, album / "u.mp3")
     tag(mp3, "T", "A", "Al", "G", cover=b"\x89PNG embedded")
-    assert read_cover(str(mp3)) == b"\x89PNG embedded", "an embedded picture wins"
+    assert next(cover_images(str(mp3)), None) == b"\x89PNG embedded", "an embedded picture wins"
 
 
 def test_a_folder_cover_that_is_no_regular_file_or_too_big_is_skipped(tmp_path):

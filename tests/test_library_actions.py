@@ -120,7 +120,7 @@ def test_a_drop_of_tracks_not_in_the_library_is_refused(window, media_dir):
     assert window.engine.queue.paths() == [str(media_dir / "song_b.flac")], "only the library's track"
 
 
-def test_a_dropped_name_that_is_not_utf8_survives(window):
+def test_a_dropped_name_that_is_not_utf8_survives():
     from ui.queue_model import decode_paths, encode_paths
 
     odd = os.fsdecode(b"/music/caf\xe9.mp3")

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from emotion.mood_space import QUADRANT_NAMES
-from library.tags import embedded_cover, folder_cover
+from library.tags import cover_images
 from ui.library_model import mood_words
 
 COVER_SIZE = 120
@@ -99,10 +99,9 @@ class NowPlaying(QFrame):
             return
         self.stack.setFixedSize(COVER_SIZE, COVER_SIZE)
         self.stack.setCurrentWidget(self.cover)
-        for read in (embedded_cover, folder_cover):  # a damaged embedded picture gives way to the folder's
-            data = read(track["path"])
+        for data in cover_images(track["path"]):  # a damaged embedded picture gives way to the folder's
             pm = QPixmap()
-            if data and pm.loadFromData(data):
+            if pm.loadFromData(data):
                 self.cover.setPixmap(pm.scaled(COVER_SIZE, COVER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
                 return
