@@ -147,6 +147,15 @@ class PlayerEngine(QObject):
         self._finish_current(skipped=True)
         self._advance()
 
+    def drop_current(self) -> None:
+        """The current track is gone from the library (moved to the trash, say): go on to the next one, playing if
+        this one played, else loaded paused."""
+        if self.queue.current is None:
+            return
+        playing = self.state == "playing"
+        self._finish_current(skipped=True)
+        self._advance(paused=not playing)
+
     def previous(self) -> None:
         if self.state == "playing" and self.backend.position() > 3000:
             self.backend.seek(0)

@@ -1,12 +1,12 @@
 """What the library table's right-click menu and a few shortcuts do with tracks: play a whole album, jump to the
-playing track, open a track's folder in the file manager, set a track's mood yourself."""
+playing track, open a track's folder in the file manager, set a track's mood yourself, move files to the trash."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QUrl
+from PySide6.QtCore import QFile, QItemSelectionModel, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractItemView
 
@@ -118,3 +118,51 @@ def set_mood_of(window: Any, paths: list[str], q: str | None) -> None:
             window.start_tagging()  # tracks it never read (or read with an older model) get tagged
     else:
         window.show_message(f"Set the mood of {what} to {q} {QUADRANT_NAMES[q]} (kept when re-tagging)")
+
+
+def trash_files(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Move files to the desktop's trash (the freedesktop.org trash, restorable from the file manager). Returns
+    (the paths that are gone now, [(path, reason)] for those that stay); a file already gone counts as gone."""
+    gone, kept = [], []
+    for path in paths:
+        if not os.path.lexists(path):
+            gone.append(path)
+            continue
+        f = QFile(path)
+        if f.moveToTrash():
+            gone.append(path)
+        else:
+            kept.append((path, f.errorString() or "the trash refused it"))
+    return gone, kept
+
+
+def move_selected_to_trash(window: Any) -> int:
+    """Move the selected tracks' files to the trash after asking, and take them out of the library and the queue.
+    The playing track among them gives way to the next one. A file that cannot be moved stays, listed under
+    Problems with the reason. Returns how many files went."""
+    paths = window.selected_paths()
+    if not paths:
+        return 0
+    if window._edits_running:
+        window.show_message("Tags are still being saved; try again in a moment")
+        return 0
+    n = len(paths)
+    names = os.path.basename(paths[0]) + (f" and {n - 1} more" if n > 1 else "")
+    what = "this file" if n == 1 else f"these {n} files"
+    if not window.confirm(f"Move {what} to the trash?\n\n{names}\n\nYou can restore them from the trash. "
+                          "Moodtape forgets their plays and mood tags."):
+        return 0
+    gone, kept = trash_files(paths)
+    if gone:
+        window.forget_tracks(gone)  # out of the queue too, so the playing track gives way to one that stays
+        if window.engine.current in gone:
+            window.engine.drop_current()
+    if kept:
+        window.store.add_problems([(p, "trash", reason) for p, reason in kept])
+        window.store.flush()
+        window.refresh_problems()
+    text = f"Moved {len(gone)} file{'s' if len(gone) != 1 else ''} to the trash"
+    if kept:
+        text += f"; {len(kept)} not moved ({os.path.basename(kept[0][0])}: {kept[0][1]}; see Problems)"
+    window.show_message(text)
+    return len(gone)

@@ -332,6 +332,9 @@ class MainWindow(QMainWindow):
         self.act_jump = act("&Jump to the playing track", "Ctrl+J", lambda: library_actions.jump_to_playing(self))
         self.act_edit_tags = act("Edit tags…", "Ctrl+T", self.edit_selected_tags)
         self.act_edit_tags.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_trash = act("Move to the trash…", QKeySequence.StandardKey.Delete,
+                             lambda: library_actions.move_selected_to_trash(self))
+        self.act_trash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_q_remove = act("Remove from queue", None, self.remove_selected_from_queue)
         self.act_q_remove.setShortcut(QKeySequence.StandardKey.Delete)
         self.act_q_remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -344,6 +347,7 @@ class MainWindow(QMainWindow):
         self.table.addAction(self.mood_menu.menuAction())
         self.btn_set_mood.setMenu(self._mood_choices(library_actions.set_mood_of_playing))  # the playing track
         self.table.addAction(self.act_edit_tags)
+        self.table.addAction(self.act_trash)
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_add_folder, self.act_rescan):
@@ -432,22 +436,28 @@ class MainWindow(QMainWindow):
         prefix = folder.rstrip(os.sep) + os.sep
         gone = [t["path"] for t in self.store.all_tracks()
                 if t["path"].startswith(prefix) and not any(t["path"].startswith(o) for o in others)]
-        self.store.remove_tracks(gone)
         stale = [p["path"] for p in self.store.problems()
                  if p["path"].startswith(prefix) and not any(p["path"].startswith(o) for o in others)]
-        if stale:
-            self.store.clear_problems(paths=stale)
-        self.store.flush()
         watched = [d for d in self.watcher.directories() if d == folder or d.startswith(prefix)]
         if watched:
             self.watcher.removePaths(watched)
-        self.library.set_rows(self.store.all_tracks())
+        self.forget_tracks(gone, stale)
+        return len(gone)
+
+    def forget_tracks(self, paths: list[str], problems: list[str] | None = None) -> None:
+        """Take these tracks out of the store, the table and the queue (and the problems listed for `problems`,
+        by default the same paths). The files are not touched."""
+        self.store.remove_tracks(paths)
+        stale = paths if problems is None else problems
+        if stale:
+            self.store.clear_problems(paths=stale)
+        self.store.flush()
+        self.library.remove_paths(paths)
         self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
         self.queue_model.refresh()
         self.refresh_problems()
         self._update_counts()
         self.library_changed.emit()
-        return len(gone)
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a music folder", str(Path.home()))

@@ -7,7 +7,8 @@ import time
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-STAGES = {"scan": "Scan", "tag": "Mood tagging", "play": "Playback", "edit": "Tag editing"}
+STAGES = {"scan": "Scan", "tag": "Mood tagging", "play": "Playback", "edit": "Tag editing",
+          "trash": "Moving to the trash"}
 
 
 class ProblemsView(QTableWidget):

@@ -1,0 +1,134 @@
+"""Move to the trash (Delete in the library table): real files go to a freedesktop.org trash, and the library,
+the store and the queue forget them; what cannot be moved stays, with its reason under Problems."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ui import library_actions
+
+
+@pytest.fixture
+def music(tmp_path, media_dir, monkeypatch) -> Path:
+    """A private copy of the test media (these tests delete files), and a home + data dir on the same file
+    system, so the trash is $XDG_DATA_HOME/Trash as on a desktop."""
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    folder = tmp_path / "music"
+    shutil.copytree(media_dir, folder, ignore=shutil.ignore_patterns("broken"))
+    return folder
+
+
+@pytest.fixture
+def window(qtbot, music, tmp_path):
+    from library.scanner import scan_folder
+    from library.store import Store
+    from player.backend import NullBackend
+    from player.engine import PlayerEngine
+    from ui.main_window import MainWindow
+    from ui.workers import SyncPool, set_pool
+
+    set_pool(SyncPool())
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(music))
+    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    set_pool(None)
+
+
+def _select(window, *titles: str) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    shown = [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())]
+    sel = window.table.selectionModel()
+    sel.clearSelection()
+    for t in titles:
+        sel.select(window.filter.index(shown.index(t), 0),
+                   QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def _titles(window) -> set[str]:
+    return {t["title"] for t in window.library.rows()}
+
+
+def test_delete_moves_the_selected_files_to_the_trash_and_the_library_forgets_them(window, music, tmp_path, qtbot):
+    from library.store import Store
+
+    asked = []
+    window.confirm = lambda text: asked.append(text) or True
+    playing, other = music / "song_b.flac", music / "sub" / "song_e.m4a"
+    keep = music / "song_a.mp3"
+    window.engine.queue.add([str(other), str(keep)])
+    window.engine.play_path(str(playing))
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=5000)
+    _select(window, "Slow River", "Deep Cut")
+    assert window.act_trash in window.table.actions()
+    window.table.setFocus()
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(window.table, Qt.Key.Key_Delete)
+    assert len(asked) == 1 and "these 2 files" in asked[0]
+    assert not playing.exists() and not other.exists() and keep.exists()
+    trash = tmp_path / "home" / "data" / "Trash"
+    assert sorted(p.name for p in (trash / "files").iterdir()) == ["song_b.flac", "song_e.m4a"]
+    info = (trash / "info" / "song_e.m4a.trashinfo").read_text()
+    assert f"Path={other}" in info, "restorable: the trash knows where it came from"
+    assert not {"Slow River", "Deep Cut"} & _titles(window)
+    assert window.filter.rowCount() == len(window.library.rows())
+    assert window.engine.current == str(keep), "the next track comes up"
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=5000)
+    assert str(other) not in window.engine.queue.paths()
+    window.store.close()
+    on_disk = {t["path"] for t in Store(tmp_path / "db.json").all_tracks()}
+    assert str(playing) not in on_disk and str(other) not in on_disk and str(keep) in on_disk
+    assert "Moved 2 files to the trash" in window.statusBar().currentMessage()
+
+
+def test_nothing_moves_unless_the_listener_says_yes(window, music):
+    window.confirm = lambda text: False
+    _select(window, "Slow River")
+    assert library_actions.move_selected_to_trash(window) == 0
+    assert (music / "song_b.flac").exists() and "Slow River" in _titles(window)
+
+
+def test_a_paused_track_moved_away_leaves_the_next_one_paused(window, music, qtbot):
+    window.confirm = lambda text: True
+    window.engine.queue.add([str(music / "song_a.mp3")])
+    window.engine.play_path(str(music / "song_b.flac"))
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=5000)
+    window.engine.pause()
+    qtbot.waitUntil(lambda: window.engine.state == "paused", timeout=5000)
+    _select(window, "Slow River")
+    assert library_actions.move_selected_to_trash(window) == 1
+    assert window.engine.current == str(music / "song_a.mp3")
+    qtbot.wait(300)
+    assert window.engine.state != "playing", "it waits for the listener"
+
+
+def test_a_file_that_cannot_be_moved_stays_with_its_reason(window, music, tmp_path, monkeypatch, qtbot):
+    window.confirm = lambda text: True
+    blocker = tmp_path / "home" / "blocker"
+    blocker.write_text("a file where the trash's folder would go")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker / "data"))
+    (music / "song_a.mp3").unlink()  # already gone: simply forgotten
+    _select(window, "Slow River", "Morning Run")
+    with qtbot.captureExceptions():
+        moved = library_actions.move_selected_to_trash(window)
+    assert moved == 1, "the vanished file counts as gone"
+    assert (music / "song_b.flac").exists() and "Slow River" in _titles(window)
+    assert "Morning Run" not in _titles(window)
+    problems = window.store.problems("trash")
+    assert [p["path"] for p in problems] == [str(music / "song_b.flac")] and problems[0]["reason"]
+    assert "1 not moved (song_b.flac:" in window.statusBar().currentMessage()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    _select(window, "Slow River")
+    assert library_actions.move_selected_to_trash(window) == 1
+    assert not window.store.problems("trash"), "moved at last: its problem is gone too"
