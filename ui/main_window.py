@@ -41,7 +41,7 @@ from library.scanner import scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
 from player.queue import ShuffleFill
-from ui import library_actions, playlist_actions, tag_editor
+from ui import library_actions, playlist_actions, tag_editor, track_info
 from ui.browser import BrowserPanes
 from ui.library_model import LibraryFilter, LibraryModel, format_duration
 from ui.lyrics_view import install_lyrics_dock
@@ -332,6 +332,8 @@ class MainWindow(QMainWindow):
         self.act_jump = act("&Jump to the playing track", "Ctrl+J", lambda: library_actions.jump_to_playing(self))
         self.act_edit_tags = act("Edit tags…", "Ctrl+T", self.edit_selected_tags)
         self.act_edit_tags.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_info = act("Track information…", "Ctrl+I", lambda: track_info.show_track_info(self))
+        self.act_info.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_trash = act("Move to the trash…", QKeySequence.StandardKey.Delete,
                              lambda: library_actions.move_selected_to_trash(self))
         self.act_trash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -346,6 +348,7 @@ class MainWindow(QMainWindow):
         self.mood_menu = self._mood_choices(library_actions.set_mood_of_selected)  # the selected tracks
         self.table.addAction(self.mood_menu.menuAction())
         self.btn_set_mood.setMenu(self._mood_choices(library_actions.set_mood_of_playing))  # the playing track
+        self.table.addAction(self.act_info)
         self.table.addAction(self.act_edit_tags)
         self.table.addAction(self.act_trash)
         mb = self.menuBar()

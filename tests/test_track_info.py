@@ -1,0 +1,64 @@
+"""Track information (Ctrl+I): the parts a track's record is shown in, and the dialog over a real scanned file."""
+
+from __future__ import annotations
+
+from ui.track_info import TrackInfoDialog, describe
+
+
+def _as_dict(parts) -> dict[str, str]:
+    return {f"{part}/{label}": value for part, rows in parts for label, value in rows}
+
+
+def test_describe_shows_tags_file_mood_and_listening_and_leaves_out_what_is_unknown():
+    track = {"path": "/music/Album/03 Song.flac", "title": "Song", "artist": "Ann", "album": "Album", "genre": "",
+             "track_no": 3, "disc_no": None, "year": 1999, "duration": 185.4, "format": "FLAC", "bitrate": 912,
+             "size": 3_500_000, "mtime": 1_700_000_000.0, "rg_gain": -6.5, "rg_peak": 0.98, "kind": "audio",
+             "quadrant": "Q4", "valence": 0.41, "arousal": -0.3, "model_version": "audio-mnn-x",
+             "moods": {"calmness": 0.7, "tenderness": 0.5, "tension": 0.1, "calm": 0.9}, "plays": 4}
+    history = [{"path": "/music/Album/03 Song.flac", "liked": True, "time": 1_700_000_100.0},
+               {"path": "/music/Album/03 Song.flac", "liked": False, "time": 1_700_000_000.0},
+               {"path": "/music/other.ogg", "liked": False, "time": 1_800_000_000.0}]
+    shown = _as_dict(describe(track, history))
+    assert shown["Tags/Track"] == "3" and shown["Tags/Year"] == "1999"
+    assert "Tags/Genre" not in shown and "Tags/Disc" not in shown, "empty values are left out"
+    assert shown["File/File"] == "03 Song.flac" and shown["File/Folder"] == "/music/Album"
+    assert shown["File/Length"] == "3:05" and shown["File/Size"] == "3.3 MB" and shown["File/Bitrate"] == "912 kbit/s"
+    assert shown["File/Track gain"] == "-6.50 dB (peak 0.980)" and "File/Album gain" not in shown
+    assert shown["Mood/Mood"] == "Q4 calm / tender (valence +0.41, arousal -0.30)"
+    assert shown["Mood/Read by"] == "the tagger, model audio-mnn-x"
+    assert shown["Mood/Mood words"] == "calmness 0.70, tenderness 0.50, tension 0.10", "the GEMS words, strongest first"
+    assert shown["Listening/Plays"] == "4" and shown["Listening/You said"].startswith("like ("), "the latest word"
+
+
+def test_describe_a_hand_set_mood_and_an_untagged_track():
+    from library.mood_edits import mood_fields
+
+    tagged = {"path": "/m/a.ogg", "quadrant": "Q3", "valence": -0.5, "arousal": -0.4, "model_version": "v1",
+              "tag_key": "k"}
+    mine = {**tagged, **mood_fields(tagged, "Q1")}
+    shown = _as_dict(describe(mine))
+    assert shown["Mood/Mood"].startswith("Q1 happy") and shown["Mood/Set by"].startswith("you")
+    assert shown["Mood/The tagger read"].startswith("Q3 sad")
+    assert _as_dict(describe({"path": "/m/b.ogg"}))["Mood/Mood"] == "not tagged yet"
+    assert not any(part == "Tags" for part, _ in describe({"path": "/m/b.ogg"})), "no tags, no Tags part"
+
+
+def test_ctrl_i_opens_the_selected_tracks_information(media_window, media_dir, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = media_window
+    titles = [window.filter.index(r, 0).data() for r in range(window.filter.rowCount())]
+    window.table.selectRow(titles.index("Slow River"))
+    window.table.setFocus()
+    assert window.act_info in window.table.actions()
+    QTest.keyClick(window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, TrackInfoDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    d = dialogs[0]
+    assert d.windowTitle() == "Track information: Slow River"
+    assert d.values["File/Folder"] == str(media_dir) and d.values["File/Format"] == "FLAC"
+    assert d.values["Tags/Album artist"] == "Various Artists" and d.values["Tags/Track"] == "1"
+    assert d.values["Mood/Mood"] == "not tagged yet"
+    d.close()

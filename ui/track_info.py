@@ -1,0 +1,170 @@
+"""Track information (Ctrl+I in the library table): everything Moodtape knows about one track, in four parts:
+its tags, its file, its mood (and who read it) and your listening.
+
+    describe(track, history_rows)   # plain Python: [(part, [(label, value), ...]), ...]; empty values left out
+    show_track_info(window)         # the dialog for the first selected track
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emotion.mood_space import GEMS, QUADRANT_NAMES
+from library.mood_edits import set_by_you
+from ui.library_model import format_duration
+
+Rows = list[tuple[str, str]]
+
+
+def _when(stamp: Any) -> str:
+    import time
+
+    try:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(float(stamp))) if stamp else ""
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
+def _number(value: Any, fmt: str) -> str:
+    try:
+        return fmt.format(float(value)) if value is not None and value != "" else ""
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _size(n: Any) -> str:
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        return ""
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _gain(gain: Any, peak: Any) -> str:
+    text = _number(gain, "{:+.2f} dB")
+    if text and peak not in (None, ""):
+        text += f" (peak {_number(peak, '{:.3f}')})"
+    return text
+
+
+def _mood(q: Any, v: Any, a: Any) -> str:
+    if not q:
+        return ""
+    return f"{q} {QUADRANT_NAMES.get(str(q), '')} (valence {_number(v, '{:+.2f}')}, arousal {_number(a, '{:+.2f}')})"
+
+
+def _words(moods: Any, n: int = 5) -> str:
+    """The nine GEMS mood words the tagger found, strongest first, with their confidences."""
+    if not isinstance(moods, Mapping):
+        return ""
+    found = [(g, moods[g]) for g in GEMS if isinstance(moods.get(g), int | float)]
+    found.sort(key=lambda gv: -float(gv[1]))
+    return ", ".join(f"{g.replace('_', ' ')} {float(c):.2f}" for g, c in found[:n])
+
+
+def describe(track: Mapping, history_rows: Sequence[Mapping] = ()) -> list[tuple[str, Rows]]:
+    """What the dialog shows of a track (a store record), part by part; a part with nothing known is left out."""
+    t = track
+    track_no = str(t.get("track_no") or "")
+    disc_no = str(t.get("disc_no") or "")
+    tags: Rows = [("Title", str(t.get("title") or "")), ("Artist", str(t.get("artist") or "")),
+                  ("Album", str(t.get("album") or "")), ("Album artist", str(t.get("albumartist") or "")),
+                  ("Genre", str(t.get("genre") or "")), ("Track", track_no), ("Disc", disc_no),
+                  ("Year", str(t.get("year") or ""))]
+    bitrate = t.get("bitrate")
+    file: Rows = [("File", os.path.basename(str(t.get("path", "")))),
+                  ("Folder", os.path.dirname(str(t.get("path", "")))),
+                  ("Kind", "video (its sound plays)" if t.get("kind") == "video" else ""),
+                  ("Format", str(t.get("format") or "")),
+                  ("Bitrate", f"{bitrate} kbit/s" if bitrate else ""),
+                  ("Length", format_duration(t.get("duration"))),
+                  ("Size", _size(t.get("size"))),
+                  ("Modified", _when(t.get("mtime"))),
+                  ("In the library since", _when(t.get("added"))),
+                  ("Track gain", _gain(t.get("rg_gain"), t.get("rg_peak"))),
+                  ("Album gain", _gain(t.get("rg_album_gain"), t.get("rg_album_peak")))]
+    mood: Rows = [("Mood", _mood(t.get("quadrant"), t.get("valence"), t.get("arousal")))]
+    if set_by_you(t):
+        mood.append(("Set by", "you (kept when re-tagging)"))
+        kept = t.get("tagger_mood")
+        if isinstance(kept, Mapping) and kept.get("quadrant"):
+            mood.append(("The tagger read",
+                         _mood(kept.get("quadrant"), kept.get("valence"), kept.get("arousal"))))
+    elif t.get("model_version"):
+        mood.append(("Read by", f"the tagger, model {t['model_version']}"))
+    else:
+        mood = [("Mood", "not tagged yet")]
+    mood.append(("Mood words", _words(t.get("moods"))))
+    listening: Rows = [("Plays", str(int(t.get("plays") or 0))), ("Last played", _when(t.get("last_played")))]
+    said = [r for r in history_rows if r.get("path") == t.get("path") and "liked" in r]
+    if said:
+        last = max(said, key=lambda r: float(r.get("time") or 0.0))
+        listening.append(("You said", f"{'like' if last['liked'] else 'not for me'} ({_when(last.get('time'))})"))
+    parts = [("Tags", tags), ("File", file), ("Mood", mood), ("Listening", listening)]
+    return [(name, [(k, v) for k, v in rows if v]) for name, rows in parts if any(v for _, v in rows)]
+
+
+class TrackInfoDialog(QDialog):
+    """The parts of `describe`, one under the other, in a scroll area; every value can be selected."""
+
+    def __init__(self, track: Mapping, history_rows: Sequence[Mapping] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = str(track.get("title") or os.path.basename(str(track.get("path", ""))))
+        self.setWindowTitle(f"Track information: {title}")
+        self.values: dict[str, str] = {}
+        body = QWidget()
+        grid = QGridLayout(body)  # one grid, so the values of every part line up
+        grid.setColumnStretch(1, 1)
+        row = 0
+        for part, rows in describe(track, history_rows):
+            heading = QLabel(f"<b>{part}</b>")
+            grid.addWidget(heading, row, 0, 1, 2)
+            row += 1
+            for label, value in rows:
+                field = QLabel(value)
+                field.setTextFormat(Qt.TextFormat.PlainText)
+                field.setWordWrap(True)
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                grid.addWidget(QLabel(label + ":"), row, 0, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(field, row, 1)
+                self.values[f"{part}/{label}"] = value
+                row += 1
+        grid.setRowStretch(row, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addWidget(buttons)
+        self.resize(560, 620)
+
+
+def show_track_info(window: Any) -> TrackInfoDialog | None:
+    """Open the information of the first selected track (non-modal; returns the dialog)."""
+    from library.history import TABLE
+
+    paths = window.selected_paths()
+    track = window.library.track_for(paths[0]) if paths else None
+    if track is None:
+        return None
+    dialog = TrackInfoDialog(track, window.store.rows(TABLE), window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
