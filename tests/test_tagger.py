@@ -231,3 +231,22 @@ def test_tagging_keeps_numpy_blas_to_one_thread_and_restores_it(library) -> None
         Tagger(store, model=Probe(), workers=2).run()
         assert seen and all(s == [1] * len(outside) for s in seen), seen
         assert blas_threads() == outside, "restored after the run"
+
+
+def test_a_file_that_left_the_library_mid_run_is_no_problem(model, library) -> None:
+    """Moved to the trash while the tagger worked on it: its decode fails, but nothing is listed under Problems."""
+    store, good, broken = library
+
+    class Trashing:
+        version = model.version
+
+        def predict_file(self, path: str, time_limit_s: float | None = None) -> dict:
+            if path == str(broken):
+                store.remove_tracks([path])  # what the window's Move to the trash does meanwhile
+                broken.unlink()
+            return model.predict_file(path, time_limit_s=time_limit_s)
+
+    s = Tagger(store, model=Trashing(), workers=1).run()
+    assert s.failed == 1 and s.tagged == len(good)
+    assert store.problems("tag") == [], "the file is gone on purpose: not a problem"
+    assert store.get_track(str(broken)) is None
