@@ -31,6 +31,23 @@ def private_dirs(tmp_path_factory, monkeypatch):
     return base
 
 
+@pytest.fixture(autouse=True)
+def no_held_keys():
+    """QTest's Ctrl+key click ends with the Ctrl release event still carrying Ctrl, so Qt goes on believing Ctrl is
+    held, and the next test's QTableView.selectRow toggles instead of selecting. Let it go after each test."""
+    yield
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    if QApplication.instance() is None or QGuiApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier:
+        return
+    target = QWidget()
+    QTest.keyRelease(target, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
+    target.deleteLater()
+
+
 @pytest.fixture
 def media_window(qtbot, media_dir, tmp_path):
     """The main window (offscreen, shown) over the scanned media_dir, with the null backend and a synchronous

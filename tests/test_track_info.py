@@ -62,3 +62,27 @@ def test_ctrl_i_opens_the_selected_tracks_information(media_window, media_dir, q
     assert d.values["Tags/Album artist"] == "Various Artists" and d.values["Tags/Track"] == "1"
     assert d.values["Mood/Mood"] == "not tagged yet"
     d.close()
+
+
+def test_how_long_a_list_of_tracks_plays():
+    from ui.library_model import format_total, total_seconds
+
+    assert [format_total(s) for s in (0, 89, 59 * 60 + 29, 3600, 3 * 3600 + 5 * 60, 49 * 3600)] == \
+        ["0 min", "1 min", "59 min", "1 h 00 min", "3 h 05 min", "2 days 1 h"]
+    assert total_seconds([{"duration": 100.5}, None, {"duration": None}, {"duration": "x"}, {}]) == 100.5
+
+
+def test_the_library_count_and_up_next_say_how_long_they_play(media_window):
+    from ui.library_model import format_total
+
+    w = media_window
+    paths = [t["path"] for t in w.library.rows()]
+    w.library.update_fields([(p, {"duration": 600.0}) for p in paths])  # ten minutes each
+    w._update_counts()
+    assert f"{len(paths)} tracks ({format_total(len(paths) * 600)})" in w.count_label.text()
+    w.filter_edit.setText("morning")
+    assert "min" not in w.count_label.text(), "a filtered view gives no length"
+    w.engine.queue.add(paths[:2])
+    w.engine.queue.set_auto(paths[2:4])
+    w._on_queue_changed()
+    assert "(2 queued, 2 planned, 40 min)" in w.queue_title.text()

@@ -61,6 +61,29 @@ def format_duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def format_total(seconds: float) -> str:
+    """How long a list of tracks plays, roughly: "42 min", "3 h 05 min", "12 days 4 h"."""
+    minutes = int(round(max(0.0, seconds) / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} days {hours} h"
+
+
+def total_seconds(tracks: Iterable[dict | None]) -> float:
+    """The summed length of these tracks (unknown lengths count as 0)."""
+    total = 0.0
+    for t in tracks:
+        try:
+            total += float((t or {}).get("duration") or 0.0)
+        except (TypeError, ValueError):
+            pass
+    return total
+
+
 def format_when(stamp: float | None) -> str:
     """A time of day for today, else the date (local time)."""
     if not stamp:

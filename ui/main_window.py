@@ -43,7 +43,7 @@ from player.engine import PlayerEngine
 from player.queue import ShuffleFill
 from ui import library_actions, playlist_actions, tag_editor, track_info
 from ui.browser import BrowserPanes
-from ui.library_model import LibraryFilter, LibraryModel, format_duration
+from ui.library_model import LibraryFilter, LibraryModel, format_duration, format_total, total_seconds
 from ui.lyrics_view import install_lyrics_dock
 from ui.now_playing import NowPlaying
 from ui.playback_menu import EqualizerMenu, SleepTimerMenu
@@ -554,6 +554,8 @@ class MainWindow(QMainWindow):
         shown = self.filter.rowCount()
         tagged = sum(1 for t in self.library.rows() if t.get("quadrant"))
         text = f"{total} tracks" if shown == total else f"{shown} of {total} tracks"
+        if total and shown == total:  # (the length of a filtered view would cost a pass over the proxy's rows)
+            text += f" ({format_total(total_seconds(self.library.rows()))})"
         if total:
             text += f", {tagged} mood-tagged"
         self.count_label.setText(text)
@@ -676,7 +678,9 @@ class MainWindow(QMainWindow):
     def _on_queue_changed(self) -> None:
         self.queue_model.refresh()
         q = self.engine.queue
-        self.queue_title.setText(f"<b>Up next</b> ({len(q.pinned_paths())} queued, {q.auto_count()} planned)")
+        length = total_seconds(self.library.track_for(p) for p in q.paths())
+        self.queue_title.setText(f"<b>Up next</b> ({len(q.pinned_paths())} queued, {q.auto_count()} planned"
+                                 + (f", {format_total(length)})" if length else ")"))
 
     def nudge_volume(self, delta: int) -> None:
         self._muted_from = None
