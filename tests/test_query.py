@@ -94,3 +94,36 @@ def test_the_filter_box_speaks_it(media_window):
     w.filter_edit.setText("format:wav")
     assert titles() == {"Plain Wave"}
     assert "year:" in w.filter_edit.toolTip()
+
+
+NOW = 1_800_000_000.0
+DAY = 86400.0
+AGED = [
+    {"path": "/new", "title": "New", "added": NOW - 2 * DAY, "last_played": NOW - 3600.0},
+    {"path": "/month", "title": "Month", "added": NOW - 40 * DAY, "last_played": NOW - 100 * DAY, "plays": 1},
+    {"path": "/old", "title": "Old", "added": NOW - 800 * DAY},  # never played
+    {"path": "/unknown", "title": "Unknown"},  # scanned before Added was kept
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("added:<7d", ["/new"]),
+    ("added:<1w", ["/new"]),
+    ("added:>1m", ["/month", "/old"]),
+    ("added:>2y", ["/old"]),
+    ("added:1w..6w", ["/month"]),
+    ("added:..3", ["/new"]),  # a bare number is days
+    ("-added:<1y", ["/old", "/unknown"]),
+    ("played:<2h", ["/new"]),
+    ("played:>90d", ["/month", "/old", "/unknown"]),  # not heard for 90 days, or never
+    ("played:>3m plays:>0", ["/month"]),
+    ("added:2", ["/new"]),  # 2-3 days ago
+    ("added:0", []),
+    ("played:0", ["/new"]),  # in the last day
+    ("added:5w", ["/month"]),  # 35-42 days ago
+    ("added:<soon", []),  # not an age: a word, found nowhere
+    ("added:-3d", []),
+])
+def test_how_long_ago(text, expected):
+    q = parse(text, now=NOW)
+    assert [t["path"] for t in AGED if q.matches(t)] == expected
