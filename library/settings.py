@@ -46,6 +46,7 @@ class Settings:
     close_to_tray: bool = False
     volume_levelling: bool = True  # play each track at its ReplayGain (when tagged)
     album_gain: bool = True  # while an album plays in order, its album gain (keeps its quiet and loud tracks apart)
+    fade_on_pause: bool = True  # a short fade out before a pause and in after it, instead of a cut
     first_run_done: bool = False
 
     def validated(self) -> Settings:
@@ -60,7 +61,7 @@ class Settings:
         out.camera_fps = _num(out.camera_fps, d.camera_fps, 0.5, 60.0)
         out.leave_timeout_s = _num(out.leave_timeout_s, d.leave_timeout_s, 2.0, 3600.0)
         for name in ("camera_enabled", "journal_enabled", "audio_tagging_enabled", "close_to_tray",
-                     "volume_levelling", "album_gain", "first_run_done"):
+                     "volume_levelling", "album_gain", "fade_on_pause", "first_run_done"):
             if not isinstance(getattr(out, name), bool):
                 setattr(out, name, getattr(d, name))
         if out.default_strategy not in STRATEGIES:

@@ -16,6 +16,7 @@ from player.queue import PlayQueue
 
 MAX_CONSECUTIVE_ERRORS = 5
 MAX_LEVELLING_CUT_DB = 24.0  # a gain tag asking for a deeper cut than this is taken as this
+PAUSE_FADE_S = 0.25  # the music fades out over this long before a pause, and in after it
 
 
 def levelled_volume(volume: int, gain_db: float | None, peak: float | None) -> int:
@@ -67,6 +68,12 @@ class PlayerEngine(QObject):
         self.sleep_at: float | None = None  # time.monotonic() when the sleep timer pauses the music
         self._fade = 1.0  # 1 -> 0 over the sleep timer's last FADE_S seconds
         self._pause_when_playing = False
+        self.pause_fade_s = PAUSE_FADE_S  # fade out before a pause and in after it (0: cut at once)
+        self._soft = 1.0  # the pause fade: 1 -> 0 before a pause, 0 -> 1 after it
+        self._soft_to = 1.0  # where it is going
+        self._soft_tick = QTimer(self)
+        self._soft_tick.setInterval(20)
+        self._soft_tick.timeout.connect(self._soft_step)
         self._sleep_tick = QTimer(self)
         self._sleep_tick.setInterval(250)
         self._sleep_tick.timeout.connect(self._sleep_step)
@@ -96,6 +103,9 @@ class PlayerEngine(QObject):
         self._start(path, start_ms, paused=True)
 
     def _start(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
+        paused = paused or self._pausing()  # the track ended while fading out for a pause: the next one waits
+        self._soft_tick.stop()
+        self._soft = self._soft_to = 1.0
         self._length = 0
         self.backend.load(path)
         self._gain = self._track_gain(path)
@@ -118,11 +128,19 @@ class PlayerEngine(QObject):
 
     def play_pause(self) -> None:
         if self.state == "playing":
-            self.backend.pause()
+            if self._pausing():  # pressed again while it fades out: play on
+                self._fade_to(1.0)
+            else:
+                self.pause()
         elif self.queue.current is not None:
             pending = getattr(self, "_pending_seek", 0)
-            if self._unfade():
-                self._apply_volume()
+            self._unfade()
+            if self.pause_fade_s > 0:  # from silence up to the listener's volume
+                self._soft = 0.0
+                self._fade_to(1.0)
+            else:
+                self._soft = self._soft_to = 1.0
+            self._apply_volume()
             self.backend.play()
             if pending:
                 self.backend.seek(pending)
@@ -132,14 +150,44 @@ class PlayerEngine(QObject):
             self.next()
 
     def pause(self) -> None:
-        if self.state == "playing":
+        """Pause, after fading out over pause_fade_s (at once when that is 0 or the music is silent already)."""
+        if self.state != "playing":
+            return
+        if self.pause_fade_s <= 0 or self.backend_volume() == 0:
+            self._soft_tick.stop()
             self.backend.pause()
+            return
+        self._fade_to(0.0)
+
+    def _pausing(self) -> bool:
+        """Fading out for a pause."""
+        return self._soft_to == 0.0 and self._soft_tick.isActive()
+
+    def _fade_to(self, soft: float) -> None:
+        self._soft_to = soft
+        if self._soft != soft:
+            self._soft_tick.start()
+
+    def _soft_step(self) -> None:
+        step = self._soft_tick.interval() / 1000.0 / max(self.pause_fade_s, 1e-3)
+        if self._soft_to > self._soft:
+            self._soft = min(self._soft_to, self._soft + step)
+        else:
+            self._soft = max(self._soft_to, self._soft - step)
+        self._apply_volume()
+        if self._soft == self._soft_to:
+            self._soft_tick.stop()
+            if self._soft_to == 0.0 and self.state == "playing":
+                self.backend.pause()  # silent now; it stays silent until the music plays again
 
     def resume(self) -> None:
-        if self.state != "playing" and self.queue.current is not None:
+        if self._pausing():  # asked to play while it fades out for a pause: play on
+            self._fade_to(1.0)
+        elif self.state != "playing" and self.queue.current is not None:
             self.play_pause()
 
     def stop(self) -> None:
+        self._soft_tick.stop()
         self.backend.stop()
         self._tick.stop()
 
@@ -209,9 +257,10 @@ class PlayerEngine(QObject):
 
     def backend_volume(self) -> int:
         """What the backend plays at: the listener's volume, levelled for the current track (and faded while the
-        sleep timer runs out)."""
+        sleep timer runs out, and around a pause)."""
         volume = levelled_volume(self.volume, *self._gain) if self.levelling else self.volume
-        return round(volume * self._fade) if self._fade < 1.0 else volume
+        factor = self._fade * self._soft
+        return round(volume * factor) if factor < 1.0 else volume
 
     # ----- sleep timer
     def start_sleep_timer(self, seconds: float) -> None:
@@ -288,6 +337,7 @@ class PlayerEngine(QObject):
 
     def shutdown(self) -> None:
         self._tick.stop()
+        self._soft_tick.stop()
         self.backend.on_event = None
         self.backend.release()
 

@@ -63,6 +63,9 @@ def apply_settings(window: Any, s: Settings, first: bool = False) -> None:
         window.tray.close_to_tray = s.close_to_tray
     window.engine.set_levelling(s.volume_levelling)
     window.album_gain = s.album_gain
+    from player.engine import PAUSE_FADE_S
+
+    window.engine.pause_fade_s = PAUSE_FADE_S if s.fade_on_pause else 0.0
 
     # music tagging
     window.auto_tag = s.audio_tagging_enabled

@@ -161,6 +161,10 @@ class SettingsDialog(QDialog):
         self.album_gain.setEnabled(s.volume_levelling)
         self.volume_levelling.toggled.connect(self.album_gain.setEnabled)
         form.addRow(self.album_gain)
+        self.fade_on_pause = QCheckBox("Fade out when pausing and in when playing on")
+        self.fade_on_pause.setToolTip("A quarter of a second each way, instead of cutting the sound")
+        self.fade_on_pause.setChecked(s.fade_on_pause)
+        form.addRow(self.fade_on_pause)
         box = QGroupBox("How long each reading counts (half-life)")
         hl_form = QFormLayout(box)
         self.half_lives: dict[str, DurationSpin] = {}
@@ -230,6 +234,7 @@ class SettingsDialog(QDialog):
             close_to_tray=self.close_to_tray.isChecked(),
             volume_levelling=self.volume_levelling.isChecked(),
             album_gain=self.album_gain.isChecked(),
+            fade_on_pause=self.fade_on_pause.isChecked(),
             first_run_done=self._settings.first_run_done,
         )
         return s.validated()
