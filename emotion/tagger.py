@@ -367,15 +367,13 @@ class Tagger:
             if not force and len(results) + len(problems) < self.batch_size and time.monotonic() - last_write < 5:
                 return
             updates = [(path, fields) for path, fields in results if not self._set_by_hand(path)]
-            # a file that left the library meanwhile (moved to the trash, its folder forgotten) is no problem
-            problems = [(path, reason) for path, reason in problems if self.store.get_track(path) is not None]
             for path, reason in problems:
                 track = by_path[path]
                 updates.append((path, {"tag_error_key": tag_key_for(track, version), "tag_error": reason}))
             if updates:
                 self.store.update_tracks(updates)
-            for path, reason in problems:
-                self.store.add_problem(path, "tag", reason)
+            # a file that left the library meanwhile (moved to the trash, its folder forgotten) is no problem
+            self.store.add_problems([(path, "tag", reason) for path, reason in problems], tracked_only=True)
             self.store.flush()
             if results and self.on_tagged:
                 self.on_tagged(list(results))

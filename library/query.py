@@ -121,9 +121,9 @@ def _age_test(field: str, text: str, now: float) -> Test | None:
             return compare(float("inf"))  # never played: longer ago than anything
         if stamp is None or isinstance(stamp, bool):
             return False
-        try:
-            return compare((now - float(stamp)) / 86400.0)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        try:  # (a moment after the query was typed counts as now: a fresh track is 0 days old, not less)
+            return compare(max(0.0, (now - float(stamp)) / 86400.0))  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
             return False
 
     return test
@@ -140,7 +140,7 @@ def _in(value: object, compare: Callable[[float], bool]) -> bool:
         return False
     try:
         return compare(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
 
 

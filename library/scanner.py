@@ -49,8 +49,24 @@ class ScanResult:
         }
 
 
+def home_trash() -> str:
+    """The desktop's trash in the home folder ($XDG_DATA_HOME/Trash), resolved."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.realpath(os.path.join(base, "Trash"))
+
+
+def is_trash_dir(path: str, home: str | None = None) -> bool:
+    """A trash folder (the home one, or a drive's .Trash / .Trash-<uid>): what was moved there left the library."""
+    name = os.path.basename(path.rstrip(os.sep))
+    if name == ".Trash" or name.startswith(".Trash-"):
+        return True
+    return os.path.realpath(path) == (home if home is not None else home_trash())
+
+
 def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
-    """Every media file under folder, with its stat; follows symlinked folders once, never loops."""
+    """Every media file under folder, with its stat; follows symlinked folders once, never loops, and leaves out
+    trash folders (a library folder may be the home folder, or a drive with its own trash)."""
+    trash = home_trash()
     seen_dirs: set[tuple[int, int]] = set()
     stack = [os.path.abspath(folder)]
     while stack:
@@ -76,7 +92,8 @@ def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
                     if target.startswith(SYSTEM_TREES):
                         continue
                 if entry.is_dir(follow_symlinks=True):
-                    subdirs.append(entry.path)
+                    if not is_trash_dir(entry.path, trash):
+                        subdirs.append(entry.path)
                 elif (entry.is_file(follow_symlinks=True) and media_kind(entry.name)
                       and not entry.name.startswith(EDIT_PREFIX)):  # a tag edit's copy, or one a crash left
                     yield entry.path, entry.stat(follow_symlinks=True)

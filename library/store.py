@@ -210,13 +210,17 @@ class Store:
                 table.insert({"path": path, "stage": stage, "reason": reason, "time": time.time()})
             self._dirty = True
 
-    def add_problems(self, problems: Iterable[tuple[str, str, str]]) -> None:
+    def add_problems(self, problems: Iterable[tuple[str, str, str]], tracked_only: bool = False) -> None:
+        """Record (path, stage, reason) problems; with tracked_only, only for paths that are tracks of the library
+        at this moment (checked under the store's lock: a track forgotten meanwhile gets none)."""
         with self._lock:
             table = self._db.table(PROBLEMS)
             existing = {(d["path"], d["stage"]): d.doc_id for d in table.all()}
             now = time.time()
             fresh = []
             for path, stage, reason in problems:
+                if tracked_only and path not in self._by_path:
+                    continue
                 doc_id = existing.get((path, stage))
                 if doc_id is None:
                     fresh.append({"path": path, "stage": stage, "reason": reason, "time": now})

@@ -103,8 +103,7 @@ class PlayerEngine(QObject):
         self._start(path, start_ms, paused=True)
 
     def _start(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
-        paused = paused or self._pausing()  # the track ended while fading out for a pause: the next one waits
-        self._soft_tick.stop()
+        self._soft_tick.stop()  # a track the listener asks for plays, also in the middle of a pause's fade
         self._soft = self._soft_to = 1.0
         self._length = 0
         self.backend.load(path)
@@ -159,6 +158,10 @@ class PlayerEngine(QObject):
             return
         self._fade_to(0.0)
 
+    def is_pausing(self) -> bool:
+        """Fading out for a pause (the state is still "playing" until the fade ends)."""
+        return self._pausing()
+
     def _pausing(self) -> bool:
         """Fading out for a pause."""
         return self._soft_to == 0.0 and self._soft_tick.isActive()
@@ -200,9 +203,10 @@ class PlayerEngine(QObject):
         this one played, else loaded paused."""
         if self.queue.current is None:
             return
-        playing = self.state == "playing"
-        self._finish_current(skipped=True)
-        self._advance(paused=not playing)
+        gone = self.queue.current
+        playing = self.state == "playing" and not self._pausing()
+        self._advance(paused=not playing)  # no "finished" for it: it is no skip
+        self.queue.history = [p for p in self.queue.history if p != gone]  # nor anything Previous goes back to
 
     def previous(self) -> None:
         if self.state == "playing" and self.backend.position() > 3000:
@@ -388,16 +392,17 @@ class PlayerEngine(QObject):
             # libVLC "ends" junk it cannot decode at once, without ever reporting a length.
             self._handle_event("error", f"no playable audio in {self.queue.current}")
         elif kind == "ended":
+            waiting = self._pausing()  # it ended while fading out for a pause: the next one waits
             self._finish_current(skipped=False)
             self._set_state("stopped")
             if self.repeat_track and self.queue.current is not None:
-                self._start(self.queue.current)
+                self._start(self.queue.current, paused=waiting)
             elif self.stop_after_current:
                 self.set_stop_after_current(False)
                 self._advance(paused=True)
                 self._set_state("stopped")  # stopped, with the next track loaded: Play starts it
             else:
-                self._advance()
+                self._advance(paused=waiting)
         elif kind == "error":
             path = self.queue.current or ""
             reason = str(value or "could not play")
@@ -405,9 +410,10 @@ class PlayerEngine(QObject):
             if self.problem_sink is not None and path:
                 self.problem_sink(path, reason)
             self._errors_in_a_row += 1
+            waiting = self._pausing()
             self._set_state("stopped")
             if self._errors_in_a_row < MAX_CONSECUTIVE_ERRORS:
-                self._advance()
+                self._advance(paused=waiting)
             else:
                 self.message.emit("Stopped: several tracks in a row could not be played")
                 self._errors_in_a_row = 0

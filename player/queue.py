@@ -139,7 +139,9 @@ class PlayQueue:
         return prev
 
     def drop_missing(self, known: set[str]) -> None:
+        """Forget the tracks that are not in `known` (the library), in the queue and in what Previous goes back to."""
         self.items = [i for i in self.items if i.path in known]
+        self.history = [p for p in self.history if p in known]
 
     # ----- persistence
     def to_dict(self) -> dict:

@@ -97,3 +97,31 @@ def test_the_setting_turns_the_fade_off(qtbot, tmp_path):
     assert w.engine.pause_fade_s == PAUSE_FADE_S
     assert Settings(fade_on_pause="yes").validated().fade_on_pause is True  # a damaged value takes the default
     w.engine.shutdown()
+
+
+@pytest.mark.parametrize("action", ["play_path", "next", "play_queue_row", "previous"])
+def test_a_track_asked_for_during_the_fade_plays(engine, qtbot, action):
+    engine.queue.add(["/b.ogg", "/c.ogg"])
+    _playing(engine, qtbot)
+    if action == "previous":
+        engine.next()
+        qtbot.waitUntil(lambda: engine.current == "/b.ogg" and engine.state == "playing", timeout=3000)
+    engine.pause()
+    qtbot.waitUntil(lambda: 0 < engine.backend.volume < 80, timeout=3000)
+    {"play_path": lambda: engine.play_path("/x.ogg"), "next": engine.next,
+     "play_queue_row": lambda: engine.play_queue_row(0), "previous": engine.previous}[action]()
+    qtbot.wait(int(PAUSE_FADE_S * 1000) + 150)
+    assert engine.state == "playing" and engine.backend.is_playing() and engine.backend.volume == 80
+
+
+def test_mpris_play_during_the_fade_plays_on(engine, qtbot):
+    from types import SimpleNamespace
+
+    from ui.mpris import _PlayerAdaptor
+
+    _playing(engine, qtbot)
+    engine.pause()
+    qtbot.waitUntil(lambda: 0 < engine.backend.volume < 80, timeout=3000)
+    _PlayerAdaptor.Play(SimpleNamespace(_m=SimpleNamespace(engine=engine)))  # what playerctl play calls
+    qtbot.wait(int(PAUSE_FADE_S * 1000) + 150)
+    assert engine.state == "playing" and engine.backend.volume == 80

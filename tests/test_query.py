@@ -127,3 +127,13 @@ AGED = [
 def test_how_long_ago(text, expected):
     q = parse(text, now=NOW)
     assert [t["path"] for t in AGED if q.matches(t)] == expected
+
+
+def test_a_track_that_came_after_the_query_was_typed_is_new_not_unborn():
+    """The filter keeps its query while a rescan adds tracks: one added a moment later is 0 days old."""
+    later = {"path": "/later", "added": NOW + 5.0, "last_played": NOW + 5.0}
+    for text in ("added:0", "added:..1d", "added:<1d", "played:0"):
+        assert parse(text, now=NOW).matches(later), text
+    huge = {"path": "/huge", "added": 10 ** 400, "year": 10 ** 400}
+    for text in ("added:<1d", "played:>1y", "year:>1"):
+        parse(text, now=NOW).matches(huge)  # a damaged stamp: no match, and no exception

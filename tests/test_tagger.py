@@ -250,3 +250,31 @@ def test_a_file_that_left_the_library_mid_run_is_no_problem(model, library) -> N
     assert s.failed == 1 and s.tagged == len(good)
     assert store.problems("tag") == [], "the file is gone on purpose: not a problem"
     assert store.get_track(str(broken)) is None
+
+
+def test_a_file_forgotten_while_its_problem_is_written_is_no_problem(tmp_path):
+    """Moved to the trash on the GUI thread between the tagger's writes: still no problem listed for it."""
+    from emotion.audio_features import DecodeError
+
+    bad = str(tmp_path / "bad.ogg")
+    (tmp_path / "bad.ogg").write_bytes(b"junk")
+    store = Store(tmp_path / "db.json")
+    store.upsert_tracks([{"path": bad, "title": "bad", "duration": 10.0, "size": 4, "mtime": 1.0, "kind": "audio"}])
+
+    class Model:
+        version = "v-test"
+
+        def predict_file(self, path, time_limit_s=None):
+            raise DecodeError("cannot decode")
+
+    real_update = store.update_tracks
+
+    def update_tracks(updates):
+        real_update(updates)
+        store.remove_tracks([bad])  # forget_tracks() on the GUI thread, at this moment
+        store.clear_problems(paths=[bad])
+
+    store.update_tracks = update_tracks
+    Tagger(store, model=Model(), workers=1).run()
+    assert store.get_track(bad) is None
+    assert store.problems("tag") == [], store.problems("tag")

@@ -86,3 +86,27 @@ def test_the_library_count_and_up_next_say_how_long_they_play(media_window):
     w.engine.queue.set_auto(paths[2:4])
     w._on_queue_changed()
     assert "(2 queued, 2 planned, 40 min)" in w.queue_title.text()
+
+
+def test_damaged_values_show_as_unknown_instead_of_failing():
+    nan, inf = float("nan"), float("inf")
+    track = {"path": "/m/a.flac", "title": "A", "quadrant": "Q1", "valence": "x", "arousal": 0.3,
+             "model_version": "v", "plays": "abc", "duration": inf, "size": nan, "rg_gain": 10 ** 400,
+             "mtime": 1e300, "added": nan, "last_played": "x",
+             "moods": {"tension": nan, "calmness": 0.5, "power": 10 ** 400, "sadness": True}}
+    shown = _as_dict(describe(track, [{"path": "/m/a.flac", "liked": True, "time": "x"}]))
+    assert shown["Mood/Mood"] == "Q1 happy / excited (valence ?, arousal +0.30)"
+    assert shown["Mood/Mood words"] == "calmness 0.50"
+    assert shown["Listening/Plays"] == "0" and shown["Listening/You said"].startswith("like")
+    for key in ("File/Length", "File/Size", "File/Track gain", "File/Modified", "File/In the library since"):
+        assert key not in shown, key
+
+
+def test_damaged_lengths_do_not_spoil_the_totals():
+    from ui.library_model import format_duration, format_total, total_seconds
+
+    tracks = [{"duration": 3600.0}, {"duration": float("nan")}, {"duration": float("inf")}, {"duration": 1e308},
+              {"duration": 10 ** 400}, {"duration": -60.0}, {"duration": "60"}]
+    assert total_seconds(tracks) == 3660.0
+    assert format_total(float("inf")) == "0 min" and format_total(float("nan")) == "0 min"
+    assert [format_duration(x) for x in (float("nan"), float("inf"), "x", -5, 61.4)] == ["", "", "", "", "1:01"]

@@ -122,9 +122,10 @@ def test_a_file_that_cannot_be_moved_stays_with_its_reason(window, music, tmp_pa
     _select(window, "Slow River", "Morning Run")
     with qtbot.captureExceptions():
         moved = library_actions.move_selected_to_trash(window)
-    assert moved == 1, "the vanished file counts as gone"
+    assert moved == 0
     assert (music / "song_b.flac").exists() and "Slow River" in _titles(window)
-    assert "Morning Run" not in _titles(window)
+    assert "Morning Run" not in _titles(window), "the vanished file is forgotten"
+    assert "1 was gone already" in window.statusBar().currentMessage()
     problems = window.store.problems("trash")
     assert [p["path"] for p in problems] == [str(music / "song_b.flac")] and problems[0]["reason"]
     assert "1 not moved (song_b.flac:" in window.statusBar().currentMessage()
@@ -132,3 +133,67 @@ def test_a_file_that_cannot_be_moved_stays_with_its_reason(window, music, tmp_pa
     _select(window, "Slow River")
     assert library_actions.move_selected_to_trash(window) == 1
     assert not window.store.problems("trash"), "moved at last: its problem is gone too"
+
+
+def test_previous_does_not_go_back_to_a_trashed_track_and_no_skip_is_recorded(window, music, qtbot):
+    window.confirm = lambda text: True
+    trashed, keep = str(music / "song_b.flac"), str(music / "song_a.mp3")
+    finished = []
+    window.engine.track_finished.connect(lambda p, f, s: finished.append(p))
+    window.engine.queue.add([keep])
+    window.engine.play_path(trashed)
+    qtbot.waitUntil(lambda: window.engine.state == "playing", timeout=5000)
+    _select(window, "Slow River")
+    assert library_actions.move_selected_to_trash(window) == 1
+    assert window.engine.current == keep and trashed not in finished, "trashing is no skip"
+    window.engine.previous()
+    assert window.engine.current == keep, "nothing to go back to"
+
+
+def test_a_file_whose_folder_is_gone_stays_in_the_library(window, music):
+    """A drive that is not connected: its tracks are not forgotten as if they were trashed."""
+    window.confirm = lambda text: True
+    sub = music / "sub"
+    shutil.rmtree(sub)
+    _select(window, "Deep Cut")
+    assert library_actions.move_selected_to_trash(window) == 0
+    assert "Deep Cut" in _titles(window)
+    assert "is its drive connected" in window.store.problems("trash")[0]["reason"]
+
+
+def test_a_name_that_is_not_utf8_goes_to_the_trash_too(window, music, tmp_path):
+    import os
+
+    from library.scanner import scan_folder
+
+    raw = os.path.join(os.fsencode(music), b"caf\xe9.ogg")
+    with open(raw, "wb") as fh:
+        fh.write((music / "song_c.ogg").read_bytes())
+    scan_folder(window.store, str(music))
+    window.library.set_rows(window.store.all_tracks())
+    path = os.fsdecode(raw)
+    assert window.library.track_for(path) is not None
+    moved, gone, kept = library_actions.trash_files([path])
+    assert (moved, gone, kept) == ([path], [], [])
+    assert not os.path.lexists(raw)
+    trash = tmp_path / "home" / "data" / "Trash"
+    assert os.listdir(os.fsencode(trash / "files")) == [b"caf\xe9.ogg"]
+    info = (trash / "info").joinpath(os.fsdecode(b"caf\xe9.ogg.trashinfo")).read_bytes()
+    assert b"Path=" + os.fsencode(music) + b"/caf%E9.ogg\n" in info, info
+    with open(raw, "wb") as fh:  # the same name again: the trash keeps both
+        fh.write(b"x")
+    assert library_actions.trash_files([path])[0] == [path]
+    assert sorted(os.listdir(os.fsencode(trash / "files"))) == [b"caf\xe9.ogg", b"caf\xe9.ogg.2"]
+
+
+def test_a_trash_inside_a_library_folder_is_not_scanned(tmp_path, monkeypatch):
+    """The library folder is the home folder, or a drive whose trash is <drive>/.Trash-<uid>."""
+    from library.scanner import iter_media_files
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    for folder in (home / ".local" / "share" / "Trash" / "files", home / ".Trash-1000" / "files",
+                   home / ".Trash" / "1000" / "files", home / "Music"):
+        folder.mkdir(parents=True)
+        (folder / "a.ogg").write_bytes(b"OggS")
+    assert [p for p, _ in iter_media_files(str(home))] == [str(home / "Music" / "a.ogg")]

@@ -14,6 +14,7 @@ from emotion.mood_space import QUADRANT_NAMES
 from library.albums import albums_of
 from library.browse import FACETS
 from library.mood_edits import back_to_tagger_fields, mood_fields, set_by_you
+from library.trash import trash_by_bytes
 
 
 def play_selected_albums(window: Any) -> None:
@@ -120,20 +121,30 @@ def set_mood_of(window: Any, paths: list[str], q: str | None) -> None:
         window.show_message(f"Set the mood of {what} to {q} {QUADRANT_NAMES[q]} (kept when re-tagging)")
 
 
-def trash_files(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+def trash_files(paths: list[str]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """Move files to the desktop's trash (the freedesktop.org trash, restorable from the file manager). Returns
-    (the paths that are gone now, [(path, reason)] for those that stay); a file already gone counts as gone."""
-    gone, kept = [], []
+    (the paths moved, the paths already gone, [(path, reason)] for those that stay). A file whose folder is gone
+    too (a drive not connected, say) stays, with that reason."""
+    moved, gone, kept = [], [], []
     for path in paths:
         if not os.path.lexists(path):
-            gone.append(path)
+            if os.path.isdir(os.path.dirname(path)):
+                gone.append(path)
+            else:
+                kept.append((path, "its folder is not there (is its drive connected?)"))
             continue
-        f = QFile(path)
-        if f.moveToTrash():
-            gone.append(path)
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:  # a name that is not UTF-8: QFile cannot address it
+            reason = trash_by_bytes(path)
         else:
-            kept.append((path, f.errorString() or "the trash refused it"))
-    return gone, kept
+            f = QFile(path)
+            reason = None if f.moveToTrash() else (f.errorString() or "the trash refused it")
+        if reason is None:
+            moved.append(path)
+        else:
+            kept.append((path, reason))
+    return moved, gone, kept
 
 
 def move_selected_to_trash(window: Any) -> int:
@@ -149,20 +160,22 @@ def move_selected_to_trash(window: Any) -> int:
     n = len(paths)
     names = os.path.basename(paths[0]) + (f" and {n - 1} more" if n > 1 else "")
     what = "this file" if n == 1 else f"these {n} files"
-    if not window.confirm(f"Move {what} to the trash?\n\n{names}\n\nYou can restore them from the trash. "
-                          "Moodtape forgets their plays and mood tags."):
+    if not window.confirm(f"Move {what} to the trash?\n\n{names}\n\nYou can restore them from the trash; "
+                          "Moodtape then reads them again as new tracks."):
         return 0
-    gone, kept = trash_files(paths)
-    if gone:
-        window.forget_tracks(gone)  # out of the queue too, so the playing track gives way to one that stays
-        if window.engine.current in gone:
+    moved, gone, kept = trash_files(paths)
+    if moved or gone:
+        window.forget_tracks(moved + gone)  # out of the queue too, so the playing track gives way to one that stays
+        if window.engine.current in moved + gone:
             window.engine.drop_current()
     if kept:
         window.store.add_problems([(p, "trash", reason) for p, reason in kept])
         window.store.flush()
         window.refresh_problems()
-    text = f"Moved {len(gone)} file{'s' if len(gone) != 1 else ''} to the trash"
+    text = f"Moved {len(moved)} file{'s' if len(moved) != 1 else ''} to the trash"
+    if gone:
+        text += f"; {len(gone)} {'was' if len(gone) == 1 else 'were'} gone already"
     if kept:
         text += f"; {len(kept)} not moved ({os.path.basename(kept[0][0])}: {kept[0][1]}; see Problems)"
     window.show_message(text)
-    return len(gone)
+    return len(moved)

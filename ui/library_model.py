@@ -53,9 +53,13 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def format_duration(seconds: float | None) -> str:
-    if not seconds:
+    """m:ss or h:mm:ss; "" for nothing, or for a damaged value (not a number, not finite)."""
+    try:
+        s = int(round(float(seconds or 0)))
+    except (TypeError, ValueError, OverflowError):
         return ""
-    s = int(round(seconds))
+    if s <= 0:
+        return ""
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
@@ -63,6 +67,7 @@ def format_duration(seconds: float | None) -> str:
 
 def format_total(seconds: float) -> str:
     """How long a list of tracks plays, roughly: "42 min", "3 h 05 min", "12 days 4 h"."""
+    seconds = seconds if seconds == seconds and abs(seconds) != float("inf") else 0.0
     minutes = int(round(max(0.0, seconds) / 60))
     if minutes < 60:
         return f"{minutes} min"
@@ -73,14 +78,19 @@ def format_total(seconds: float) -> str:
     return f"{days} days {hours} h"
 
 
+MAX_TRACK_SECONDS = 1e6  # a longer "length" (11 days) is a damaged value, left out of totals
+
+
 def total_seconds(tracks: Iterable[dict | None]) -> float:
-    """The summed length of these tracks (unknown lengths count as 0)."""
+    """The summed length of these tracks (unknown or damaged lengths count as 0)."""
     total = 0.0
     for t in tracks:
         try:
-            total += float((t or {}).get("duration") or 0.0)
-        except (TypeError, ValueError):
-            pass
+            seconds = float((t or {}).get("duration") or 0.0)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if 0.0 < seconds <= MAX_TRACK_SECONDS:  # (also leaves out NaN)
+            total += seconds
     return total
 
 

@@ -37,7 +37,7 @@ from library.mood_edits import set_by_you
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.query import HELP as FILTER_HELP
-from library.scanner import scan_folder
+from library.scanner import home_trash, is_trash_dir, scan_folder
 from library.store import Store
 from player.engine import PlayerEngine
 from player.queue import ShuffleFill
@@ -521,7 +521,9 @@ class MainWindow(QMainWindow):
 
     def _watch(self, folder: str) -> None:
         dirs = [folder]
+        trash = home_trash()
         for root, subdirs, _files in os.walk(folder):
+            subdirs[:] = [d for d in subdirs if not is_trash_dir(os.path.join(root, d), trash)]
             dirs.extend(os.path.join(root, d) for d in subdirs)
             if len(dirs) > WATCH_LIMIT:
                 break

@@ -101,7 +101,7 @@ class _PlayerAdaptor(QDBusAbstractAdaptor):
     @Slot()
     def Play(self) -> None:
         e = self._m.engine
-        if e.state != "playing":
+        if e.state != "playing" or e.is_pausing():  # (during a pause's fade: play on)
             if e.current is None:
                 e.next()
             else:

@@ -34,8 +34,11 @@ class HandsFreeSession(QObject):
         self.view.start_session(full_screen=full_screen)
         if self.window.engine.current is None and len(self.window.engine.queue) == 0:
             self.window.top_up_queue()
-        if self.window.engine.state != "playing":
-            self.window.engine.play_pause()
+        engine = self.window.engine
+        if engine.is_pausing():  # pressed pause a moment ago: play on
+            engine.resume()
+        elif engine.state != "playing":
+            engine.play_pause()
 
     def stop(self) -> None:
         self.view.stop_session()

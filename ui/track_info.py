@@ -7,6 +7,7 @@ its tags, its file, its mood (and who read it) and your listening.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,27 +30,37 @@ from ui.library_model import format_duration
 Rows = list[tuple[str, str]]
 
 
+def _float(value: Any) -> float | None:
+    """A finite number, or None (missing or damaged: text, NaN, infinite, too large)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return x if math.isfinite(x) else None
+
+
 def _when(stamp: Any) -> str:
     import time
 
+    x = _float(stamp)
     try:
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(float(stamp))) if stamp else ""
-    except (TypeError, ValueError, OverflowError, OSError):
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(x)) if x else ""
+    except (ValueError, OverflowError, OSError):
         return ""
 
 
 def _number(value: Any, fmt: str) -> str:
-    try:
-        return fmt.format(float(value)) if value is not None and value != "" else ""
-    except (TypeError, ValueError):
-        return str(value)
+    x = _float(value)
+    return fmt.format(x) if x is not None else ""
 
 
 def _size(n: Any) -> str:
-    try:
-        n = int(n)
-    except (TypeError, ValueError):
+    x = _float(n)
+    if x is None or x < 0:
         return ""
+    n = int(x)
     if n < 1024 * 1024:
         return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
     return f"{n / 1024 / 1024:.1f} MB"
@@ -65,16 +76,17 @@ def _gain(gain: Any, peak: Any) -> str:
 def _mood(q: Any, v: Any, a: Any) -> str:
     if not q:
         return ""
-    return f"{q} {QUADRANT_NAMES.get(str(q), '')} (valence {_number(v, '{:+.2f}')}, arousal {_number(a, '{:+.2f}')})"
+    v_text, a_text = _number(v, "{:+.2f}") or "?", _number(a, "{:+.2f}") or "?"
+    return f"{q} {QUADRANT_NAMES.get(str(q), '')} (valence {v_text}, arousal {a_text})"
 
 
 def _words(moods: Any, n: int = 5) -> str:
     """The nine GEMS mood words the tagger found, strongest first, with their confidences."""
     if not isinstance(moods, Mapping):
         return ""
-    found = [(g, moods[g]) for g in GEMS if isinstance(moods.get(g), int | float)]
-    found.sort(key=lambda gv: -float(gv[1]))
-    return ", ".join(f"{g.replace('_', ' ')} {float(c):.2f}" for g, c in found[:n])
+    found = [(g, c) for g, c in ((g, _float(moods.get(g))) for g in GEMS) if c is not None]
+    found.sort(key=lambda gc: -gc[1])
+    return ", ".join(f"{g.replace('_', ' ')} {c:.2f}" for g, c in found[:n])
 
 
 def describe(track: Mapping, history_rows: Sequence[Mapping] = ()) -> list[tuple[str, Rows]]:
@@ -110,10 +122,11 @@ def describe(track: Mapping, history_rows: Sequence[Mapping] = ()) -> list[tuple
     else:
         mood = [("Mood", "not tagged yet")]
     mood.append(("Mood words", _words(t.get("moods"))))
-    listening: Rows = [("Plays", str(int(t.get("plays") or 0))), ("Last played", _when(t.get("last_played")))]
+    listening: Rows = [("Plays", str(int(_float(t.get("plays")) or 0))),
+                       ("Last played", _when(t.get("last_played")))]
     said = [r for r in history_rows if r.get("path") == t.get("path") and "liked" in r]
     if said:
-        last = max(said, key=lambda r: float(r.get("time") or 0.0))
+        last = max(said, key=lambda r: _float(r.get("time")) or 0.0)
         listening.append(("You said", f"{'like' if last['liked'] else 'not for me'} ({_when(last.get('time'))})"))
     parts = [("Tags", tags), ("File", file), ("Mood", mood), ("Listening", listening)]
     return [(name, [(k, v) for k, v in rows if v]) for name, rows in parts if any(v for _, v in rows)]
