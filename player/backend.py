@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 EventCallback = Callable[[str, object], None]
@@ -30,6 +30,9 @@ class Backend(Protocol):
     def set_volume(self, volume: int) -> None: ...
     def equalizer_presets(self) -> list[str]: ...
     def set_equalizer(self, preset: str | None) -> bool: ...
+    def equalizer_bands(self) -> list[float]: ...
+    def equalizer_values(self, preset: str) -> tuple[float, list[float]] | None: ...
+    def set_equalizer_values(self, preamp: float, amps: Sequence[float]) -> bool: ...
     def is_playing(self) -> bool: ...
     def set_video_window(self, win_id: int | None) -> None: ...
     def release(self) -> None: ...
@@ -43,6 +46,7 @@ class NullBackend:
 
     name = "null"
     PRESETS = ("Flat", "Rock", "Soft")  # stands in for a real backend's list
+    BANDS = (31.25, 62.5, 125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0)  # Hz, as libVLC's
 
     def __init__(self, length_ms: int = 3000, speed: float = 1.0) -> None:
         self.on_event: EventCallback | None = None
@@ -52,6 +56,7 @@ class NullBackend:
         self.path: str | None = None
         self.volume = 100
         self.equalizer: str | None = None
+        self.equalizer_curve: tuple[float, list[float]] | None = None  # a custom curve in use (preamp, amps)
         self._pos = 0.0
         self._since: float | None = None
         self._timer: threading.Timer | None = None
@@ -143,6 +148,23 @@ class NullBackend:
         if preset is not None and preset not in self.PRESETS:
             return False
         self.equalizer = preset
+        self.equalizer_curve = None
+        return True
+
+    def equalizer_bands(self) -> list[float]:
+        return list(self.BANDS)
+
+    def equalizer_values(self, preset: str) -> tuple[float, list[float]] | None:
+        if preset not in self.PRESETS:
+            return None
+        i = self.PRESETS.index(preset)
+        return float(i), [float(i * (b - 4)) for b in range(len(self.BANDS))]  # distinct curves to tell apart
+
+    def set_equalizer_values(self, preamp: float, amps: Sequence[float]) -> bool:
+        if len(amps) != len(self.BANDS):
+            return False
+        self.equalizer = None
+        self.equalizer_curve = (float(preamp), [float(a) for a in amps])
         return True
 
     def is_playing(self) -> bool:

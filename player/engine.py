@@ -7,7 +7,7 @@ the thread that owns the engine (the GUI thread), so libVLC is never called from
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -17,6 +17,8 @@ from player.queue import PlayQueue
 MAX_CONSECUTIVE_ERRORS = 5
 MAX_LEVELLING_CUT_DB = 24.0  # a gain tag asking for a deeper cut than this is taken as this
 PAUSE_FADE_S = 0.25  # the music fades out over this long before a pause, and in after it
+CUSTOM_EQ = "Custom"  # PlayerEngine.equalizer when the listener's own curve is in use
+EQ_LIMIT_DB = 20.0  # each band and the preamp: -20..+20 dB (libVLC's range)
 
 
 def levelled_volume(volume: int, gain_db: float | None, peak: float | None) -> int:
@@ -62,7 +64,8 @@ class PlayerEngine(QObject):
         self.repeat_track = False  # at its end the track starts again (until turned off)
         self.stop_after_current = False  # at the end of this track, stop with the next one loaded (once)
         self.levelling = True  # apply the playing track's ReplayGain (volume levelling)
-        self.equalizer: str | None = None  # the equalizer preset in use
+        self.equalizer: str | None = None  # the equalizer preset in use, CUSTOM_EQ, or None (off)
+        self.custom_eq: tuple[float, list[float]] | None = None  # the listener's own curve: preamp, band gains (dB)
         self.gain_for: Callable[[str], tuple[float | None, float | None]] | None = None  # path -> (gain dB, peak)
         self._gain: tuple[float | None, float | None] = (None, None)
         self.sleep_at: float | None = None  # time.monotonic() when the sleep timer pauses the music
@@ -253,6 +256,40 @@ class PlayerEngine(QObject):
             ok = False
         if ok:
             self.equalizer = preset
+        return ok
+
+    def equalizer_bands(self) -> list[float]:
+        """The equalizer's band centres in Hz ([] without an equalizer)."""
+        try:
+            return [float(hz) for hz in self.backend.equalizer_bands()]
+        except Exception:
+            return []
+
+    def equalizer_values(self, preset: str) -> tuple[float, list[float]] | None:
+        """A preset's curve (preamp, band gains in dB), to start a custom one from."""
+        try:
+            return self.backend.equalizer_values(preset)
+        except Exception:
+            return None
+
+    def set_custom_equalizer(self, preamp: float, amps: Sequence[float]) -> bool:
+        """Use the listener's own curve (each value clamped to +-EQ_LIMIT_DB). False, and the last setting kept,
+        when it cannot be used (a damaged curve: wrong band count, not numbers)."""
+        def clamp(x: object) -> float:
+            v = float(x)  # type: ignore[arg-type]
+            if v != v:
+                raise ValueError("NaN")
+            return max(-EQ_LIMIT_DB, min(EQ_LIMIT_DB, v))
+
+        try:
+            curve = (clamp(preamp), [clamp(a) for a in amps])
+            if len(curve[1]) != len(self.equalizer_bands()) or not curve[1]:
+                return False
+            ok = bool(self.backend.set_equalizer_values(*curve))
+        except Exception:
+            return False
+        if ok:
+            self.equalizer, self.custom_eq = CUSTOM_EQ, curve
         return ok
 
     def set_levelling(self, on: bool) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
 from player.backend import EventCallback
 
@@ -133,6 +134,54 @@ class VlcBackend:
             return self._player.set_equalizer(eq) == 0  # libVLC copies the settings
         finally:
             vlc.libvlc_audio_equalizer_release(eq)
+
+    def equalizer_bands(self) -> list[float]:
+        """The equalizer's band centres in Hz (libVLC 3: ten, 31.25 Hz to 16 kHz)."""
+        vlc = self._vlc
+        return [float(vlc.libvlc_audio_equalizer_get_band_frequency(i))
+                for i in range(vlc.libvlc_audio_equalizer_get_band_count())]
+
+    def equalizer_values(self, preset: str) -> tuple[float, list[float]] | None:
+        """A preset's (preamp, band gains) in dB."""
+        presets = self.equalizer_presets()
+        if preset not in presets:
+            return None
+        vlc = self._vlc
+        eq = vlc.libvlc_audio_equalizer_new_from_preset(presets.index(preset))
+        if not eq:
+            return None
+        try:
+            amps = [round(float(vlc.libvlc_audio_equalizer_get_amp_at_index(eq, i)), 2)
+                    for i in range(vlc.libvlc_audio_equalizer_get_band_count())]
+            return round(float(vlc.libvlc_audio_equalizer_get_preamp(eq)), 2), amps
+        finally:
+            vlc.libvlc_audio_equalizer_release(eq)
+
+    def new_equalizer(self, preamp: float, amps: Sequence[float]):
+        """A libVLC equalizer with this curve (the caller releases it), or None when libVLC refuses a value."""
+        vlc = self._vlc
+        if len(amps) != vlc.libvlc_audio_equalizer_get_band_count():
+            return None
+        eq = vlc.libvlc_audio_equalizer_new()
+        if not eq:
+            return None
+        ok = vlc.libvlc_audio_equalizer_set_preamp(eq, float(preamp)) == 0
+        for i, amp in enumerate(amps):
+            ok = ok and vlc.libvlc_audio_equalizer_set_amp_at_index(eq, float(amp), i) == 0
+        if not ok:
+            vlc.libvlc_audio_equalizer_release(eq)
+            return None
+        return eq
+
+    def set_equalizer_values(self, preamp: float, amps: Sequence[float]) -> bool:
+        """Apply a custom curve to this and every later track. False when libVLC refuses it."""
+        eq = self.new_equalizer(preamp, amps)
+        if eq is None:
+            return False
+        try:
+            return self._player.set_equalizer(eq) == 0  # libVLC copies the settings
+        finally:
+            self._vlc.libvlc_audio_equalizer_release(eq)
 
     def is_playing(self) -> bool:
         return bool(self._player.is_playing())

@@ -319,7 +319,7 @@ def test_equalizer_menu_sets_the_backend_and_is_kept(window, qtbot, tmp_path):
     playback = window.menuBar().actions()[1].menu()
     assert window.equalizer.menu.menuAction() in playback.actions()
     names = [a.text() for a in window.equalizer.menu.actions()]
-    assert names == ["Off", *NullBackend.PRESETS]
+    assert names == ["Off", *NullBackend.PRESETS, "", "Custom…"]  # (a separator before your own curve)
     assert window.equalizer.actions[None].isChecked()
     window.equalizer.actions["Rock"].trigger()
     assert window.engine.backend.equalizer == "Rock" and window.engine.equalizer == "Rock"

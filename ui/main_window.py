@@ -39,7 +39,7 @@ from library.playlists import is_playlist
 from library.query import HELP as FILTER_HELP
 from library.scanner import home_trash, is_trash_dir, scan_folder
 from library.store import Store
-from player.engine import PlayerEngine
+from player.engine import CUSTOM_EQ, PlayerEngine
 from player.queue import ShuffleFill
 from ui import library_actions, playlist_actions, tag_editor, track_info
 from ui.browser import BrowserPanes
@@ -865,6 +865,8 @@ class MainWindow(QMainWindow):
         self.store.set_state("volume", int(self.engine.volume))
         self.store.set_state("repeat_track", bool(self.engine.repeat_track))
         self.store.set_state("equalizer", self.engine.equalizer)
+        custom = self.engine.custom_eq
+        self.store.set_state("equalizer_custom", {"preamp": custom[0], "bands": custom[1]} if custom else None)
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
         self.store.set_state("window_state", bytes(self.saveState().toBase64().data()).decode())
         self.store.set_state("splitter", self.splitter.sizes())
@@ -905,7 +907,11 @@ class MainWindow(QMainWindow):
             self.engine.set_volume(int(volume))
         self.engine.set_repeat_track(bool(self.store.get_state("repeat_track", False)))
         preset = self.store.get_state("equalizer")
-        if isinstance(preset, str) and preset in self.equalizer.actions:
+        custom = self.store.get_state("equalizer_custom")
+        if preset == CUSTOM_EQ and isinstance(custom, dict) and isinstance(custom.get("bands"), list):
+            self.engine.set_custom_equalizer(custom.get("preamp", 0.0), custom["bands"])  # (refused if damaged)
+            self.equalizer.show_in_use()
+        elif isinstance(preset, str) and preset in self.equalizer.actions and preset != CUSTOM_EQ:
             self.equalizer.choose(preset, quiet=True)
         from player.queue import PlayQueue
 

@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
+from player.engine import CUSTOM_EQ
+
 
 class _ChoiceMenu(QObject):
     """A submenu of exclusive, checkable choices, the first checked; triggering one calls on_choose(key)."""
@@ -37,22 +39,37 @@ class _ChoiceMenu(QObject):
 
 
 class EqualizerMenu(_ChoiceMenu):
-    """Off, then the backend's presets; one is checked. Without an equalizer the menu says so, disabled."""
+    """Off, the backend's presets, then Custom… (your own curve: ui/equalizer_dialog.py); the one in use is
+    checked. Without an equalizer the menu says so, disabled."""
 
     def __init__(self, window: Any, menu: QMenu) -> None:
         presets = window.engine.equalizer_presets()
-        super().__init__(window, menu, [(None, "Off"), *((name, name) for name in presets)], self.choose)
+        choices = [(None, "Off"), *((name, name) for name in presets)]
+        if window.engine.equalizer_bands():
+            choices.append((CUSTOM_EQ, "Custom…"))
+        super().__init__(window, menu, choices, self.choose)
+        if CUSTOM_EQ in self.actions:
+            menu.insertSeparator(self.actions[CUSTOM_EQ])
         if not presets:
             menu.setEnabled(False)
             menu.setToolTip("This playback backend has no equalizer")
 
     def choose(self, preset: str | None, quiet: bool = False) -> None:
-        """Use a preset (None: off); a refused one leaves the last one in use, and checked."""
-        if self.engine.set_equalizer(preset):
+        """Use a preset (None: off); a refused one leaves the last one in use, and checked. Custom opens the
+        dialog of your own curve."""
+        if preset == CUSTOM_EQ:
+            from ui.equalizer_dialog import open_equalizer
+
+            open_equalizer(self.window)
+        elif self.engine.set_equalizer(preset):
             if preset is not None and not quiet:
                 self.window.show_message(f"Equalizer: {preset}")
         else:
             self.window.show_message(f"The equalizer preset {preset} could not be used")
+        self.show_in_use()
+
+    def show_in_use(self) -> None:
+        """Check the entry of the equalizer in use."""
         current = self.actions.get(self.engine.equalizer)
         if current is not None:
             current.setChecked(True)
