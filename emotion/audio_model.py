@@ -391,6 +391,16 @@ class AudioMoodModel:
         return self.predict_features(self.features_excerpts(excerpts))
 
     def predict_file(self, path: Path | str, time_limit_s: float = 30.0) -> dict[str, Any]:
-        """Tag one file from N_WINDOWS short excerpts; raises audio_features.DecodeError on decode failure."""
+        """Tag one file from N_WINDOWS short excerpts, and measure its loudness from them (emotion/loudness.py);
+        raises audio_features.DecodeError on decode failure."""
+        from emotion.loudness import loudness
+
         excerpts = af.load_excerpts(path, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=time_limit_s)
-        return self.predict_excerpts(excerpts)
+        return {**self.predict_excerpts(excerpts), "loudness": loudness(excerpts, af.SR)}
+
+    def loudness_file(self, path: Path | str, time_limit_s: float = 30.0) -> dict[str, Any]:
+        """Only the loudness (LUFS, or None for silence) from the same excerpts, without the networks."""
+        from emotion.loudness import loudness
+
+        excerpts = af.load_excerpts(path, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=time_limit_s)
+        return {"loudness": loudness(excerpts, af.SR)}

@@ -47,6 +47,22 @@ def tag_key_for(track: dict, model_version: str) -> str:
     return f"{size}:{mtime}:{model_version}"
 
 
+LOUDNESS_VERSION = "loudness-1"  # a new one when emotion/loudness.py comes to read differently
+LOUDNESS_FIELDS = ("loudness", "loudness_key")
+
+
+def loudness_key(track: dict) -> str:
+    return tag_key_for(track, LOUDNESS_VERSION)
+
+
+def needs_loudness(track: dict, model_version: str) -> bool:
+    """Its loudness not measured for this file yet (tagged before Moodtape measured it, or its mood set by hand):
+    a light job decodes the excerpts again, without the networks. A file that failed to decode is not retried."""
+    if track.get("loudness_key") == loudness_key(track):
+        return False
+    return track.get("tag_error_key") != tag_key_for(track, model_version)
+
+
 def needs_tag(track: dict, model_version: str) -> bool:
     if track.get("mood_by") == "you":  # the listener set this mood (library/mood_edits.py): it stays
         return False
@@ -309,7 +325,9 @@ class Tagger:
         track = self.store.get_track(path)
         return track is not None and track.get("mood_by") == "you"
 
-    def pending(self, model_version: str | None = None) -> list[dict]:
+    def pending(self, model_version: str | None = None, loudness: bool = False) -> list[dict]:
+        """The tracks to tag with this model version; with `loudness`, also those to measure the loudness of
+        (`needs_loudness`; a model that cannot measure it gets none)."""
         if model_version is None:
             if self.model is not None:
                 model_version = self.model.version
@@ -317,7 +335,8 @@ class Tagger:
                 from emotion.audio_model import MODEL_VERSION
 
                 model_version = MODEL_VERSION
-        return [t for t in self.store.all_tracks() if needs_tag(t, model_version)]
+        return [t for t in self.store.all_tracks()
+                if needs_tag(t, model_version) or loudness and needs_loudness(t, model_version)]
 
     def _worker_nice(self) -> int | None:
         """The nice value tagging runs at: `nice` below the thread that started it (None: leave it)."""
@@ -330,11 +349,13 @@ class Tagger:
         """The workers of a run (a fresh set replaces one stuck on a hanging decode)."""
         return _DaemonPool(self.workers, "moodtape-tag", self._worker_nice())
 
-    def _tag_one(self, path: str) -> dict:
+    def _tag_one(self, path: str, light: bool = False) -> dict:
         self._run_flag.wait()
         if self._cancel.is_set():
             raise _Cancelled()
         self._started[path] = time.monotonic()
+        if light:  # only the loudness
+            return self.model.loudness_file(path, time_limit_s=self.time_limit_s)
         return self.model.predict_file(path, time_limit_s=self.time_limit_s)
 
     def run(self) -> TagSummary:
@@ -351,7 +372,7 @@ class Tagger:
         from emotion.audio_features import DecodeError
 
         version = model.version
-        tracks = self.pending(version)
+        tracks = self.pending(version, loudness=hasattr(model, "loudness_file"))
         summary = TagSummary(total=len(tracks), model_version=version)
         self.summary = summary
         t0 = time.monotonic()
@@ -366,7 +387,8 @@ class Tagger:
                 return
             if not force and len(results) + len(problems) < self.batch_size and time.monotonic() - last_write < 5:
                 return
-            updates = [(path, fields) for path, fields in results if not self._set_by_hand(path)]
+            updates = [(path, fields if not self._set_by_hand(path) else  # their mood stays; the loudness is new
+                        {k: fields[k] for k in LOUDNESS_FIELDS if k in fields}) for path, fields in results]
             for path, reason in problems:
                 track = by_path[path]
                 updates.append((path, {"tag_error_key": tag_key_for(track, version), "tag_error": reason}))
@@ -381,6 +403,7 @@ class Tagger:
             last_write = time.monotonic()
 
         by_path = {t["path"]: t for t in tracks}
+        light = {t["path"] for t in tracks if not needs_tag(t, version)}  # pending for their loudness only
         queue = list(tracks)
         in_flight: dict[Future, tuple[str, float]] = {}
         ex = self._new_pool()
@@ -392,7 +415,7 @@ class Tagger:
                         break
                     track = queue.pop(0)
                     self._started.pop(track["path"], None)
-                    in_flight[ex.submit(self._tag_one, track["path"])] = (track["path"], 0.0)
+                    in_flight[ex.submit(self._tag_one, track["path"], track["path"] in light)] = (track["path"], 0.0)
                 if not in_flight:
                     break
                 finished, _ = wait(list(in_flight), timeout=0.5, return_when=FIRST_COMPLETED)
@@ -415,10 +438,15 @@ class Tagger:
                             problems.append((path, f"{exc.__class__.__name__}: {exc}"[:300]))
                             summary.failed += 1
                         else:
-                            fields = {k: res[k] for k in ("valence", "arousal", "quadrant", "moods", "model_version")}
-                            fields["tag_key"] = tag_key_for(by_path[path], version)
-                            fields["tag_error_key"] = None
-                            fields["tag_error"] = None
+                            fields = {} if path in light else {
+                                k: res[k] for k in ("valence", "arousal", "quadrant", "moods", "model_version")}
+                            if path not in light:
+                                fields["tag_key"] = tag_key_for(by_path[path], version)
+                                fields["tag_error_key"] = None
+                                fields["tag_error"] = None
+                            if "loudness" in res:
+                                fields["loudness"] = res["loudness"]
+                                fields["loudness_key"] = loudness_key(by_path[path])
                             results.append((path, fields))
                             summary.tagged += 1
                             if self.on_result:

@@ -278,3 +278,45 @@ def test_a_file_forgotten_while_its_problem_is_written_is_no_problem(tmp_path):
     Tagger(store, model=Model(), workers=1).run()
     assert store.get_track(bad) is None
     assert store.problems("tag") == [], store.problems("tag")
+
+
+def test_the_tagger_measures_loudness_and_a_light_pass_fills_in_older_tags(model, tmp_path) -> None:
+    """Full runs measure each file's loudness from the same excerpts; a track tagged before (or set by hand) gets
+    it in a light job, without the networks."""
+    import soundfile as sf
+
+    from emotion.tagger import loudness_key, needs_loudness
+    from library.mood_edits import mood_fields
+
+    sr = 22050
+    t = np.arange(20 * sr) / sr
+    loud, quiet = tmp_path / "loud.wav", tmp_path / "quiet.wav"
+    sf.write(str(loud), (0.5 * np.sin(2 * np.pi * 997 * t)).astype(np.float32), sr)
+    sf.write(str(quiet), (0.05 * np.sin(2 * np.pi * 997 * t)).astype(np.float32), sr)
+    store = Store(tmp_path / "lib.json")
+    add_tracks(store, [loud, quiet])
+    assert Tagger(store, model=model).run().tagged == 2
+    a, b = store.get_track(str(loud)), store.get_track(str(quiet))
+    assert abs(a["loudness"] - (-9.0)) < 0.3 and abs(b["loudness"] - a["loudness"] + 20.0) < 0.3, (a, b)
+    assert a["loudness_key"] == loudness_key(a) and not needs_loudness(a, model.version)
+    # as tagged by an older Moodtape: mood tags, no loudness; and one mood set by hand
+    store.update_tracks([(str(loud), {"loudness": None, "loudness_key": None}),
+                         (str(quiet), {**mood_fields(b, "Q4"), "loudness_key": None})])
+
+    class Networks:
+        version = model.version
+        full = 0
+
+        def predict_file(self, path, time_limit_s=None):
+            Networks.full += 1
+            return model.predict_file(path, time_limit_s=time_limit_s)
+
+        def loudness_file(self, path, time_limit_s=None):
+            return model.loudness_file(path, time_limit_s=time_limit_s)
+
+    s = Tagger(store, model=Networks()).run()
+    assert s.total == 2 and Networks.full == 0, "light jobs only"
+    a, b = store.get_track(str(loud)), store.get_track(str(quiet))
+    assert abs(a["loudness"] - (-9.0)) < 0.3 and b["loudness"] < a["loudness"] - 19
+    assert b["quadrant"] == "Q4" and b["mood_by"] == "you", "the hand-set mood stays"
+    assert Tagger(store, model=Networks()).run().total == 0, "measured once"

@@ -13,6 +13,7 @@ def test_describe_shows_tags_file_mood_and_listening_and_leaves_out_what_is_unkn
     track = {"path": "/music/Album/03 Song.flac", "title": "Song", "artist": "Ann", "album": "Album", "genre": "",
              "track_no": 3, "disc_no": None, "year": 1999, "duration": 185.4, "format": "FLAC", "bitrate": 912,
              "size": 3_500_000, "mtime": 1_700_000_000.0, "rg_gain": -6.5, "rg_peak": 0.98, "kind": "audio",
+             "loudness": -11.04,
              "quadrant": "Q4", "valence": 0.41, "arousal": -0.3, "model_version": "audio-mnn-x",
              "moods": {"calmness": 0.7, "tenderness": 0.5, "tension": 0.1, "calm": 0.9}, "plays": 4}
     history = [{"path": "/music/Album/03 Song.flac", "liked": True, "time": 1_700_000_100.0},
@@ -24,6 +25,7 @@ def test_describe_shows_tags_file_mood_and_listening_and_leaves_out_what_is_unkn
     assert shown["File/File"] == "03 Song.flac" and shown["File/Folder"] == "/music/Album"
     assert shown["File/Length"] == "3:05" and shown["File/Size"] == "3.3 MB" and shown["File/Bitrate"] == "912 kbit/s"
     assert shown["File/Track gain"] == "-6.50 dB (peak 0.980)" and "File/Album gain" not in shown
+    assert shown["File/Loudness"] == "-11.0 LUFS (measured by the tagger)"
     assert shown["Mood/Mood"] == "Q4 calm / tender (valence +0.41, arousal -0.30)"
     assert shown["Mood/Read by"] == "the tagger, model audio-mnn-x"
     assert shown["Mood/Mood words"] == "calmness 0.70, tenderness 0.50, tension 0.10", "the GEMS words, strongest first"

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emotion.loudness import levelling_gain
 from emotion.mood_space import QUADRANT_NAMES
+from emotion.tagger import LOUDNESS_FIELDS
 from library.albums import follows
 from library.mood_edits import set_by_you
 from library.paths import data_dir
@@ -581,8 +583,10 @@ class MainWindow(QMainWindow):
 
     def _on_tag_result(self, path: str, fields: dict) -> None:
         """One track tagged: its row's mood columns fill in now (the store gets it with the next batch)."""
-        if set_by_you(self.library.track_for(path) or {}):
-            return  # set by hand while the tagger read it: the listener's word wins (the tagger skips it too)
+        if set_by_you(self.library.track_for(path) or {}):  # set by hand while the tagger read it: the
+            fields = {k: v for k, v in fields.items() if k in LOUDNESS_FIELDS}  # listener's word wins
+            if not fields:
+                return
         self.library.update_fields([(path, fields)])
         self._update_counts()
         if path == self.engine.current:
@@ -712,7 +716,9 @@ class MainWindow(QMainWindow):
             after = self.library.track_for(q.items[0].path) if q.items else None
             if (before is not None and follows(before, t)) or (after is not None and follows(t, after)):
                 return t["rg_album_gain"], t.get("rg_album_peak")
-        return t.get("rg_gain"), t.get("rg_peak")
+        if t.get("rg_gain") is not None:
+            return t.get("rg_gain"), t.get("rg_peak")
+        return levelling_gain(t.get("loudness")), None  # no tags: from the loudness the tagger measured
 
     def _on_modes(self) -> None:
         """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""

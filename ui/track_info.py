@@ -109,7 +109,8 @@ def describe(track: Mapping, history_rows: Sequence[Mapping] = ()) -> list[tuple
                   ("Modified", _when(t.get("mtime"))),
                   ("In the library since", _when(t.get("added"))),
                   ("Track gain", _gain(t.get("rg_gain"), t.get("rg_peak"))),
-                  ("Album gain", _gain(t.get("rg_album_gain"), t.get("rg_album_peak")))]
+                  ("Album gain", _gain(t.get("rg_album_gain"), t.get("rg_album_peak"))),
+                  ("Loudness", _number(t.get("loudness"), "{:.1f} LUFS (measured by the tagger)"))]
     mood: Rows = [("Mood", _mood(t.get("quadrant"), t.get("valence"), t.get("arousal")))]
     if set_by_you(t):
         mood.append(("Set by", "you (kept when re-tagging)"))
