@@ -71,7 +71,8 @@ def _to_mono_16k(y: np.ndarray, sr: int) -> np.ndarray:
     return y
 
 
-def _soundfile_excerpts(path: Path, n_windows: int, win_s: float, deadline: float) -> list[np.ndarray]:
+def _soundfile_excerpts(path: Path, n_windows: int, win_s: float, deadline: float,
+                        channels: list | None = None) -> list[np.ndarray]:
     import soundfile as sf
 
     with sf.SoundFile(str(path)) as fh:
@@ -92,15 +93,22 @@ def _soundfile_excerpts(path: Path, n_windows: int, win_s: float, deadline: floa
             y = fh.read(int(win_s * sr), dtype="float32", always_2d=True)
             if len(y) == 0:
                 continue
+            if channels is not None:
+                channels.append((y, sr))
             out.append(_to_mono_16k(y, sr))
     return out
 
 
 def ffprobe_duration(path: Path, timeout_s: float) -> float:
+    return ffprobe_audio(path, timeout_s)[0]
+
+
+def ffprobe_audio(path: Path, timeout_s: float) -> tuple[float, int]:
+    """(duration in s, 0 when unknown; channels of the first audio stream, at least 1)."""
     exe = shutil.which("ffprobe")
     if not exe:
         raise DecodeError("ffprobe not installed")
-    cmd = [exe, "-v", "error", "-select_streams", "a:0", "-show_entries", "format=duration:stream=duration",
+    cmd = [exe, "-v", "error", "-select_streams", "a:0", "-show_entries", "format=duration:stream=duration,channels",
            "-of", "json", str(path)]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=max(0.5, timeout_s), stdin=subprocess.DEVNULL)
@@ -112,21 +120,27 @@ def ffprobe_duration(path: Path, timeout_s: float) -> float:
     streams = info.get("streams") or []
     if not streams:
         raise DecodeError("no audio stream")
+    try:
+        n_channels = max(1, int(streams[0].get("channels") or 1))
+    except (TypeError, ValueError):
+        n_channels = 1
     for cand in (streams[0].get("duration"), info.get("format", {}).get("duration")):
         try:
             d = float(cand)
             if d > 0 and math.isfinite(d):
-                return d
+                return d, n_channels
         except (TypeError, ValueError):
             pass
-    return 0.0
+    return 0.0, n_channels
 
 
-def _ffmpeg_excerpts(path: Path, n_windows: int, win_s: float, deadline: float) -> list[np.ndarray]:
+def _ffmpeg_excerpts(path: Path, n_windows: int, win_s: float, deadline: float,
+                     channels: list | None = None) -> list[np.ndarray]:
     exe = shutil.which("ffmpeg")
     if not exe:
         raise DecodeError("ffmpeg not installed (needed for this format)")
-    duration = ffprobe_duration(path, deadline - time.monotonic())
+    duration, n_channels = ffprobe_audio(path, deadline - time.monotonic())
+    n_channels = min(n_channels, 2)  # (more, as in a film's 5.1, come down to stereo)
     starts = window_starts(duration, n_windows, win_s) if duration > 0 else [0.0]
     out = []
     for start in starts:
@@ -134,22 +148,27 @@ def _ffmpeg_excerpts(path: Path, n_windows: int, win_s: float, deadline: float) 
         if remaining <= 0:
             raise DecodeError("time limit exceeded while decoding")
         cmd = [exe, "-nostdin", "-v", "error", "-ss", f"{start:.3f}", "-t", f"{win_s:.3f}", "-i", str(path),
-               "-vn", "-sn", "-dn", "-map", "0:a:0", "-ac", "1", "-ar", str(SR), "-f", "f32le", "-"]
+               "-vn", "-sn", "-dn", "-map", "0:a:0", "-ac", str(n_channels), "-ar", str(SR), "-f", "f32le", "-"]
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=remaining, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as exc:
             raise DecodeError("time limit exceeded while decoding (ffmpeg)") from exc
         if proc.returncode != 0:
             raise DecodeError("ffmpeg: " + proc.stderr.decode(errors="replace").strip()[-300:])
-        y = np.frombuffer(proc.stdout, dtype=np.float32).copy()
+        y = np.frombuffer(proc.stdout, dtype=np.float32)
+        y = y[: len(y) - len(y) % n_channels].reshape(-1, n_channels)
         if len(y):
-            out.append(y)
+            if channels is not None:
+                channels.append((y, SR))
+            out.append(np.ascontiguousarray(y.mean(axis=1)))  # the channels' mean, as for the files above
     return out
 
 
 def load_excerpts(path: Path | str, n_windows: int = 3, win_s: float = WIN_S,
-                  time_limit_s: float = 30.0) -> list[np.ndarray]:
-    """Decode n_windows mono 16 kHz excerpts of win_s seconds spread across the file.
+                  time_limit_s: float = 30.0, channels: list | None = None) -> list[np.ndarray]:
+    """Decode n_windows mono 16 kHz excerpts of win_s seconds spread across the file (the channels' mean). With
+    `channels`, each excerpt's channels are appended to it too, as (frames x channels array, sample rate): what
+    loudness is measured on.
 
     Raises DecodeError with a human-readable reason when the file cannot be decoded.
     """
@@ -161,7 +180,7 @@ def load_excerpts(path: Path | str, n_windows: int = 3, win_s: float = WIN_S,
     err: Exception | None = None
     if path.suffix.lower() in SOUNDFILE_EXT:
         try:
-            out = _soundfile_excerpts(path, n_windows, win_s, deadline)
+            out = _soundfile_excerpts(path, n_windows, win_s, deadline, channels)
         except DecodeError as exc:
             if "time limit" in str(exc):
                 raise
@@ -170,7 +189,9 @@ def load_excerpts(path: Path | str, n_windows: int = 3, win_s: float = WIN_S,
             err = exc
     if not out:
         try:
-            out = _ffmpeg_excerpts(path, n_windows, win_s, deadline)
+            if channels is not None:
+                channels.clear()  # (libsndfile may have read some before it gave up)
+            out = _ffmpeg_excerpts(path, n_windows, win_s, deadline, channels)
         except DecodeError as exc:
             if err is not None and "not installed" in str(exc):
                 raise DecodeError(f"{err}") from exc

@@ -258,6 +258,13 @@ def _readout_columns(config: dict[str, Any], key: str, columns: dict[str, int],
     return cols
 
 
+def _loudness_of(channels: list) -> float | None:
+    """BS.1770 loudness of the excerpts' channels (emotion/loudness.py), as load_excerpts handed them over."""
+    from emotion.loudness import loudness
+
+    return loudness([y for y, _ in channels], channels[0][1]) if channels else None
+
+
 class AudioMoodModel:
     """musicnn + heads with their config; predict is thread-safe (nothing is mutated at inference)."""
 
@@ -393,14 +400,13 @@ class AudioMoodModel:
     def predict_file(self, path: Path | str, time_limit_s: float = 30.0) -> dict[str, Any]:
         """Tag one file from N_WINDOWS short excerpts, and measure its loudness from them (emotion/loudness.py);
         raises audio_features.DecodeError on decode failure."""
-        from emotion.loudness import loudness
-
-        excerpts = af.load_excerpts(path, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=time_limit_s)
-        return {**self.predict_excerpts(excerpts), "loudness": loudness(excerpts, af.SR)}
+        channels: list = []
+        excerpts = af.load_excerpts(path, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=time_limit_s,
+                                    channels=channels)
+        return {**self.predict_excerpts(excerpts), "loudness": _loudness_of(channels)}
 
     def loudness_file(self, path: Path | str, time_limit_s: float = 30.0) -> dict[str, Any]:
         """Only the loudness (LUFS, or None for silence) from the same excerpts, without the networks."""
-        from emotion.loudness import loudness
-
-        excerpts = af.load_excerpts(path, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=time_limit_s)
-        return {"loudness": loudness(excerpts, af.SR)}
+        channels: list = []
+        af.load_excerpts(path, n_windows=N_WINDOWS, win_s=af.WIN_S, time_limit_s=time_limit_s, channels=channels)
+        return {"loudness": _loudness_of(channels)}

@@ -1,7 +1,7 @@
 """How loud a track is, from the tagger's excerpts: EBU R128 / ITU-R BS.1770 integrated loudness (LUFS), so that
 volume levelling also works for tracks without ReplayGain tags. Plain numpy + scipy.
 
-    loudness(excerpts, sr)   # LUFS of the excerpts pooled (mono), or None for silence
+    loudness(excerpts, sr)   # LUFS of the excerpts pooled (each mono, or frames x channels), or None for silence
     levelling_gain(lufs)     # the ReplayGain 2.0-style gain (dB) that brings it to REFERENCE_LUFS
 
 BS.1770: the signal is K-weighted (a high shelf of about +4 dB above ~1.7 kHz, then a high pass at ~38 Hz; both
@@ -10,8 +10,9 @@ taken over 400 ms blocks every 100 ms, blocks under -70 LUFS are dropped (absolu
 10 LU under the loudness of the rest (relative gate); what is left gives the loudness, -0.691 + 10 log10(mean
 square).
 
-It is an estimate: the tagger hears three 8-s excerpts of a track (not all of it), as mono (a mix of the channels,
-which reads wide stereo up to 3 dB quieter than BS.1770's sum of channel powers) at 16 kHz (nothing above 8 kHz).
+Channels are weighed alike and their powers summed per block, as BS.1770 does for left and right (its surround
+weights are not applied: more than two channels come down to stereo first). It is an estimate: the tagger hears
+three 8-s excerpts of a track, not all of it, so a loud passage between them goes unheard.
 """
 
 from __future__ import annotations
@@ -50,18 +51,21 @@ def _high_pass(sr: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def block_powers(y: np.ndarray, sr: int) -> np.ndarray:
-    """Mean square of the K-weighted signal in each 400-ms block (every 100 ms); none for under 400 ms."""
+    """Mean square of the K-weighted signal in each 400-ms block (every 100 ms), summed over the channels of a
+    frames x channels array; none for under 400 ms."""
     from scipy.signal import lfilter
 
     x = np.asarray(y, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
     n, step = int(round(BLOCK_S * sr)), int(round(STEP_S * sr))
-    if x.ndim != 1 or len(x) < n or n <= 0:
+    if x.ndim != 2 or len(x) < n or n <= 0:
         return np.zeros(0)
     for b, a in (_shelf(sr), _high_pass(sr)):
-        x = lfilter(b, a, x)
-    squares = np.concatenate([[0.0], np.cumsum(x * x)])
+        x = lfilter(b, a, x, axis=0)
+    squares = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x * x, axis=0)])
     starts = np.arange(0, len(x) - n + 1, step)
-    return (squares[starts + n] - squares[starts]) / n
+    return ((squares[starts + n] - squares[starts]) / n).sum(axis=1)
 
 
 def _lufs(power: float) -> float:

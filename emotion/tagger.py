@@ -47,7 +47,7 @@ def tag_key_for(track: dict, model_version: str) -> str:
     return f"{size}:{mtime}:{model_version}"
 
 
-LOUDNESS_VERSION = "loudness-1"  # a new one when emotion/loudness.py comes to read differently
+LOUDNESS_VERSION = "loudness-2"  # a new one when emotion/loudness.py comes to read differently
 LOUDNESS_FIELDS = ("loudness", "loudness_key")
 
 
@@ -389,6 +389,11 @@ class Tagger:
                 return
             updates = [(path, fields if not self._set_by_hand(path) else  # their mood stays; the loudness is new
                         {k: fields[k] for k in LOUDNESS_FIELDS if k in fields}) for path, fields in results]
+            for path, reason in problems:  # a loudness that could not be measured is no mood-tagging problem
+                if path in light:
+                    updates.append((path, {"loudness": None, "loudness_key": loudness_key(by_path[path]),
+                                           "loudness_error": reason}))
+            problems = [(path, reason) for path, reason in problems if path not in light]
             for path, reason in problems:
                 track = by_path[path]
                 updates.append((path, {"tag_error_key": tag_key_for(track, version), "tag_error": reason}))

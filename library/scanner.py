@@ -58,9 +58,11 @@ def home_trash() -> str:
 def is_trash_dir(path: str, home: str | None = None) -> bool:
     """A trash folder (the home one, or a drive's .Trash / .Trash-<uid>): what was moved there left the library."""
     name = os.path.basename(path.rstrip(os.sep))
-    if name == ".Trash" or name.startswith(".Trash-"):
+    if name == ".Trash" or (name.startswith(".Trash-") and name[7:].isdigit()):  # .Trash-<uid>
         return True
-    return os.path.realpath(path) == (home if home is not None else home_trash())
+    home = home if home is not None else home_trash()
+    real = os.path.realpath(path)  # (also through a symlink to it, or to a folder in it)
+    return real == home or real.startswith(home.rstrip(os.sep) + os.sep)
 
 
 def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -68,7 +70,7 @@ def iter_media_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
     trash folders (a library folder may be the home folder, or a drive with its own trash)."""
     trash = home_trash()
     seen_dirs: set[tuple[int, int]] = set()
-    stack = [os.path.abspath(folder)]
+    stack = [] if is_trash_dir(folder, trash) else [os.path.abspath(folder)]
     while stack:
         current = stack.pop()
         try:

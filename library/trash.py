@@ -23,6 +23,11 @@ def trash_by_bytes(path: str) -> str | None:
         if os.lstat(raw).st_dev != os.stat(files).st_dev:
             return "its name is not UTF-8, and it is on another drive than your trash"
         base = os.path.basename(raw)
+        room = 255 - len(b".trashinfo") - len(b".9999")  # a file name's limit, with the info file's suffix
+        if len(base) > room:  # a long name is shortened in the trash; its info keeps the whole original path
+            stem, ext = os.path.splitext(base)
+            ext = ext if len(ext) <= 16 else b""
+            base = stem[: room - len(ext)] + ext
         for n in range(1, 10_000):
             name = base if n == 1 else b"%s.%d" % (base, n)
             if os.path.lexists(os.path.join(files, name)):

@@ -122,3 +122,32 @@ def test_libvlc_builds_the_curve_it_is_given():
         assert be.new_equalizer(0.0, [0.0] * 3) is None, "a wrong band count"
     finally:
         be.release()
+
+
+def test_your_curve_survives_trying_a_preset_and_one_dialog_is_open_at_a_time(window):
+    dialog = _dialog(window)
+    dialog.sliders[2].setValue(90)
+    mine = dialog.curve()
+    dialog.accept()
+    window.equalizer.actions["Rock"].trigger()
+    again = _dialog(window)
+    assert again.curve() == mine, "Custom… starts from your curve, not Rock's"
+    window.equalizer.actions[CUSTOM_EQ].trigger()  # a second time: the same dialog, to the front
+    assert _dialog(window) is again
+    window.equalizer.actions["Soft"].trigger()  # a preset from the menu while the dialog is open ...
+    again.reject()
+    assert window.engine.equalizer == "Soft", "... stays after Cancel"
+
+
+def test_closing_the_window_with_a_curve_still_being_tried_keeps_what_played_before(window, qtbot, tmp_path):
+    from library.store import Store
+    from ui.main_window import MainWindow
+
+    window.equalizer.actions["Rock"].trigger()
+    dialog = _dialog(window)
+    dialog.sliders[4].setValue(-120)
+    window.close()
+    backend = NullBackend()
+    again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(backend), auto_tag=False)
+    qtbot.addWidget(again)
+    assert backend.equalizer == "Rock" and backend.equalizer_curve is None

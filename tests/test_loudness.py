@@ -53,5 +53,61 @@ def test_an_untagged_track_is_levelled_from_its_measured_loudness(media_window):
     assert w._track_gain(path) == (-10.0, None)
     w.library.update_fields([(path, {"rg_gain": -3.0, "rg_peak": 0.9})])
     assert w._track_gain(path) == (-3.0, 0.9), "ReplayGain tags win"
+    w.library.update_fields([(path, {"rg_gain": None, "loudness": -30.0})])
+    assert w._track_gain(path) == (0.0, None), "an estimate never turns a track up (a loud passage may be unheard)"
     w.library.update_fields([(path, {"rg_gain": None, "loudness": None})])
     assert w._track_gain(path) == (None, None), "silence or not measured: played as it is"
+
+
+def test_channels_add_up_as_in_bs1770():
+    sr = 48000
+    mono = sine(5, sr, 0.5)
+    stereo = np.stack([mono, mono], axis=1)
+    assert abs(loudness([stereo], sr) - loudness([mono], sr) - 3.01) < 0.02, "two channels: +3 dB"
+    left_only = np.stack([mono, np.zeros_like(mono)], axis=1)
+    assert abs(loudness([left_only], sr) - loudness([mono], sr)) < 0.01
+
+
+def test_every_format_reads_the_same_music_alike(tmp_path):
+    """libsndfile (WAV, FLAC, Ogg, MP3) and ffmpeg (M4A, Opus, video) give the same channels and the same mono mix
+    of a stereo file, so its loudness (and the mood model's input) do not depend on the format."""
+    import shutil
+    import subprocess
+
+    import soundfile as sf
+
+    from emotion import audio_features as af
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is needed")
+    sr = 44100
+    t = np.arange(20 * sr) / sr
+    left, right = 0.4 * np.sin(2 * np.pi * 440 * t), 0.2 * np.sin(2 * np.pi * 660 * t)
+    wav = tmp_path / "s.wav"
+    sf.write(str(wav), np.stack([left, right], axis=1).astype(np.float32), sr)
+    flac = tmp_path / "s.flac"
+    sf.write(str(flac), np.stack([left, right], axis=1).astype(np.float32), sr)
+    m4a = tmp_path / "s.m4a"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(wav), "-c:a", "aac", "-b:a", "256k",
+                    str(m4a)], check=True)
+    readings = {}
+    for f in (flac, m4a):
+        channels: list = []
+        mono = af.load_excerpts(f, channels=channels)
+        assert all(y.shape[1] == 2 for y, _ in channels), f
+        readings[f.suffix] = (loudness([y for y, _ in channels], channels[0][1]),
+                              float(np.sqrt(np.mean(np.concatenate(mono) ** 2))))
+    (lf, rms_f), (lm, rms_m) = readings[".flac"], readings[".m4a"]
+    assert abs(lf - lm) < 0.3, readings
+    assert abs(20 * np.log10(rms_f / rms_m)) < 0.3, readings
+
+
+def test_a_batch_of_loudness_alone_does_not_re_plan(media_window):
+    w = media_window
+    changed = []
+    w.library_changed.connect(lambda: changed.append(1))
+    path = w.library.rows()[0]["path"]
+    w._on_tagged([(path, {"loudness": -9.0, "loudness_key": "k"})])
+    assert not changed, "no mood changed: the planner and the map need not re-read the library"
+    w._on_tagged([(path, {"quadrant": "Q1", "valence": 0.5, "arousal": 0.5, "loudness": -9.0})])
+    assert changed

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from emotion.tagger import needs_tag, tag_key_for
+from emotion.tagger import loudness_key, needs_loudness, needs_tag, tag_key_for
 from library.scanner import scan_folder
 from library.store import Store
 from library.tags import read_tags
@@ -86,7 +86,7 @@ def test_edit_writes_files_updates_library_and_keeps_mood_tags(window):
     for p in (song_a, song_c):  # as if the tagger had tagged them
         t = window.store.get_track(p)
         mood = {"valence": 0.4, "arousal": 0.2, "quadrant": "Q1", "model_version": version,
-                "tag_key": tag_key_for(t, version)}
+                "tag_key": tag_key_for(t, version), "loudness": -12.0, "loudness_key": loudness_key(t)}
         window.store.update_tracks([(p, mood)])
         window.library.update_fields([(p, mood)])
     shown = []
@@ -99,6 +99,7 @@ def test_edit_writes_files_updates_library_and_keeps_mood_tags(window):
         assert t["album"] == "Edited" and t["genre"] == "Folk"  # the store
         assert t["size"] == os.stat(p).st_size and t["mtime"] == os.stat(p).st_mtime
         assert t["quadrant"] == "Q1" and not needs_tag(t, version)  # no re-tagging for a tag edit
+        assert t["loudness"] == -12.0 and not needs_loudness(t, version), "nor re-measuring"
         assert window.library.track_for(p)["album"] == "Edited"  # the table
     assert window.statusBar().currentMessage() == "Saved the tags of 2 tracks"
     again = scan_folder(window.store, str(window.lib))  # the folder watcher's rescan finds nothing to redo

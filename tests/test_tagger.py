@@ -320,3 +320,33 @@ def test_the_tagger_measures_loudness_and_a_light_pass_fills_in_older_tags(model
     assert abs(a["loudness"] - (-9.0)) < 0.3 and b["loudness"] < a["loudness"] - 19
     assert b["quadrant"] == "Q4" and b["mood_by"] == "you", "the hand-set mood stays"
     assert Tagger(store, model=Networks()).run().total == 0, "measured once"
+
+
+def test_a_loudness_that_cannot_be_measured_is_no_mood_tagging_problem(tmp_path) -> None:
+    from emotion.tagger import loudness_key
+
+    store = Store(tmp_path / "lib.json")
+    bad = tmp_path / "gone-bad.ogg"
+    bad.write_bytes(b"junk")
+    add_tracks(store, [bad])
+    track = store.get_track(str(bad))
+    store.update_tracks([(str(bad), {"quadrant": "Q2", "valence": -0.3, "arousal": 0.5, "model_version": "m1",
+                                     "tag_key": tag_key_for(track, "m1")})])  # tagged by an older Moodtape
+
+    class Model:
+        version = "m1"
+
+        def predict_file(self, path, time_limit_s=None):
+            raise AssertionError("no mood tagging: the track has its mood")
+
+        def loudness_file(self, path, time_limit_s=None):
+            raise DecodeError("cannot decode")
+
+    batches: list = []
+    s = Tagger(store, model=Model(), on_tagged=batches.extend).run()
+    assert s.total == 1
+    t = store.get_track(str(bad))
+    assert t["quadrant"] == "Q2" and not t.get("tag_error"), "its mood tags are untouched"
+    assert t.get("loudness") is None and t["loudness_key"] == loudness_key(t) and "cannot decode" in t["loudness_error"]
+    assert store.problems() == []
+    assert Tagger(store, model=Model()).run().total == 0, "not retried"

@@ -184,6 +184,11 @@ def test_a_name_that_is_not_utf8_goes_to_the_trash_too(window, music, tmp_path):
         fh.write(b"x")
     assert library_actions.trash_files([path])[0] == [path]
     assert sorted(os.listdir(os.fsencode(trash / "files"))) == [b"caf\xe9.ogg", b"caf\xe9.ogg.2"]
+    long = os.path.join(os.fsencode(music), b"\xe9" * 251 + b".ogg")  # the longest name a folder takes
+    with open(long, "wb") as fh:
+        fh.write(b"x")
+    assert library_actions.trash_files([os.fsdecode(long)])[0] == [os.fsdecode(long)]
+    assert not os.path.lexists(long)
 
 
 def test_a_trash_inside_a_library_folder_is_not_scanned(tmp_path, monkeypatch):
@@ -196,4 +201,9 @@ def test_a_trash_inside_a_library_folder_is_not_scanned(tmp_path, monkeypatch):
                    home / ".Trash" / "1000" / "files", home / "Music"):
         folder.mkdir(parents=True)
         (folder / "a.ogg").write_bytes(b"OggS")
-    assert [p for p, _ in iter_media_files(str(home))] == [str(home / "Music" / "a.ogg")]
+    (home / "Music" / ".Trash-2019 mixes").mkdir()  # a music folder, not a trash
+    (home / "Music" / ".Trash-2019 mixes" / "b.ogg").write_bytes(b"OggS")
+    (home / "Music" / "Recently deleted").symlink_to(home / ".local" / "share" / "Trash" / "files")
+    assert [p for p, _ in iter_media_files(str(home))] == [str(home / "Music" / "a.ogg"),
+                                                          str(home / "Music" / ".Trash-2019 mixes" / "b.ogg")]
+    assert list(iter_media_files(str(home / ".local" / "share" / "Trash" / "files"))) == []

@@ -2,9 +2,10 @@
 
     open_equalizer(window)   # the dialog (non-modal); OK keeps the curve, Cancel puts back what was in use
 
-It starts from the curve in use (the custom one, or the chosen preset's, else flat); "Start from" loads a preset's
-curve to adjust. The engine applies it (player/engine.py set_custom_equalizer) and the window saves it with its
-state.
+It starts from your own curve when you made one, else from the preset in use (else flat); "Start from" loads a
+preset's curve to adjust. One dialog at a time: Custom… again brings it to the front. The engine applies the curve
+(player/engine.py set_custom_equalizer) and the window saves it with its state; a curve still being tried when the
+window closes is not kept.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class EqualizerDialog(QDialog):
         self._changed()
 
     def _start_values(self) -> tuple[float, list[float]]:
-        if self.engine.equalizer == CUSTOM_EQ and self.engine.custom_eq is not None:
+        if self.engine.custom_eq is not None:  # your curve, also after trying a preset
             preamp, amps = self.engine.custom_eq
             return preamp, list(amps)
         if self.engine.equalizer:
@@ -133,19 +134,33 @@ class EqualizerDialog(QDialog):
         self.window_.equalizer.show_in_use()
 
     def reject(self) -> None:
-        """Put back what was in use before the dialog opened."""
+        """Put back what was in use before the dialog opened (unless a preset was picked from the menu meanwhile:
+        that one stays)."""
         preset, custom = self.before
-        if preset == CUSTOM_EQ and custom is not None:
-            self.engine.set_custom_equalizer(*custom)
-        else:
-            self.engine.set_equalizer(preset)
+        if self.engine.equalizer == CUSTOM_EQ and self.engine.custom_eq == self.curve():
+            if preset == CUSTOM_EQ and custom is not None:
+                self.engine.set_custom_equalizer(*custom)
+            elif self.engine.set_equalizer(preset):
+                self.engine.custom_eq = custom  # the curve you tried is not kept either
         self.window_.equalizer.show_in_use()
         super().reject()
 
 
+def _closed(window: Any) -> None:
+    window.equalizer_dialog = None  # (the dialog deletes itself)
+    window.equalizer.show_in_use()
+
+
 def open_equalizer(window: Any) -> EqualizerDialog:
+    """The Custom… dialog; the one already open comes to the front."""
+    dialog = getattr(window, "equalizer_dialog", None)
+    if dialog is not None and dialog.isVisible():
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
     dialog = EqualizerDialog(window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.finished.connect(lambda _result: window.equalizer.show_in_use())
+    dialog.finished.connect(lambda _result: _closed(window))
+    window.equalizer_dialog = dialog
     dialog.show()
     return dialog

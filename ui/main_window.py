@@ -594,8 +594,9 @@ class MainWindow(QMainWindow):
 
     def _on_tagged(self, updates: list) -> None:
         """A batch is in the store: the planner and the map re-read the tagged tracks (once per batch, not per
-        track: indexing a large library takes a while)."""
-        self.library_changed.emit()
+        track: indexing a large library takes a while). A batch of loudness measurements alone changes no mood."""
+        if any(set(fields) - set(LOUDNESS_FIELDS) for _path, fields in updates):
+            self.library_changed.emit()
 
     def _on_tag_finished(self, summary) -> None:
         for w in (self.tag_bar, self.tag_pause, self.tag_cancel):
@@ -718,7 +719,10 @@ class MainWindow(QMainWindow):
                 return t["rg_album_gain"], t.get("rg_album_peak")
         if t.get("rg_gain") is not None:
             return t.get("rg_gain"), t.get("rg_peak")
-        return levelling_gain(t.get("loudness")), None  # no tags: from the loudness the tagger measured
+        # no tags: from the loudness the tagger measured on its excerpts, which may miss a loud passage between
+        # them, so the estimate only ever turns a track down
+        gain = levelling_gain(t.get("loudness"))
+        return (min(gain, 0.0) if gain is not None else None), None
 
     def _on_modes(self) -> None:
         """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""
@@ -870,6 +874,9 @@ class MainWindow(QMainWindow):
         self.store.set_state("position_ms", int(self.engine.position()) if q.current else 0)
         self.store.set_state("volume", int(self.engine.volume))
         self.store.set_state("repeat_track", bool(self.engine.repeat_track))
+        dialog = getattr(self, "equalizer_dialog", None)
+        if dialog is not None and dialog.isVisible():
+            dialog.reject()  # a curve still being tried is not kept: what played before it is
         self.store.set_state("equalizer", self.engine.equalizer)
         custom = self.engine.custom_eq
         self.store.set_state("equalizer_custom", {"preamp": custom[0], "bands": custom[1]} if custom else None)

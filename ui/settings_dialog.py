@@ -148,7 +148,8 @@ class SettingsDialog(QDialog):
         self.steps.setValue(s.steps)
         self.volume_levelling = QCheckBox("Level the volume between tracks (ReplayGain tags)")
         self.volume_levelling.setToolTip("Tracks tagged with ReplayGain play at about the same loudness; loud ones "
-                                         "are turned down, quiet ones up to your volume, never louder")
+                                         "are turned down, quiet ones up to your volume, never louder. Untagged "
+                                         "loud tracks are turned down from the loudness the mood tagger measured")
         self.volume_levelling.setChecked(s.volume_levelling)
         form = QFormLayout()
         form.addRow("Default strategy", self.strategy)

@@ -104,7 +104,7 @@ def edit_selected(window: Any) -> None:
 def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
     """Write tag changes to the files off the GUI thread, then update the store and the table, keeping each
     track's mood tags; a file that cannot be written is listed under Problems with the reason."""
-    from emotion.tagger import tag_key_for
+    from emotion.tagger import loudness_key, tag_key_for
 
     olds = {p: dict(window.library.track_for(p) or {"path": p}) for p in paths}
 
@@ -125,6 +125,8 @@ def edit_tags(window: Any, paths: list[str], changes: dict[str, str]) -> None:
             if version and same_file and old.get("tag_key") == tag_key_for(old, version):
                 # the music the mood tags were read from, with new tags only: they hold for the edited file
                 fields["tag_key"] = tag_key_for({**old, **fields}, version)
+            if same_file and old.get("loudness_key") == loudness_key(old):  # so does the measured loudness
+                fields["loudness_key"] = loudness_key({**old, **fields})
             kept = old.get("tagger_mood")  # a hand-set mood keeps the tagger's reading aside: it holds too
             if isinstance(kept, dict) and kept.get("model_version") and same_file \
                     and kept.get("tag_key") == tag_key_for(old, kept["model_version"]):
