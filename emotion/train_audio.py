@@ -907,6 +907,14 @@ network's sign logits read as tanh(z / 2)), weights 0.25 and 0.5 looked at on th
 Not shipped: training would grow from ~31 to ~55-60 min on 2 cores (over the 45-min limit: a fine-tuning per CV fold
 and one for the final model) and need a 3.7 GB cache, for no target reached.
 
+Genre-aware Emotify valence (2026-12-07, ninth session; throw-away script, not kept). The cues of induced valence
+may differ between genres (classical against rock, say), so ridge regressions of the recordings' valence proxy on
+the shipped head input were given per-genre copies of that input (shared weights plus weights for each genre): with
+the true genre r 0.426, with the genre predicted from the same input (a logistic regression, right on 80 % of the
+held-out clips) 0.427, with the predicted genre's one-hot added instead 0.423, against 0.422 for the plain ridge
+(5 shuffles of a genre-stratified 5-fold split, penalty by leave-one-out). Genre alone explains r 0.27 of the
+valence proxy. No lead.
+
 Why the shipped recipe: gating (a domain output telling rendered MIDI from recordings weighs an EMOPIA expert and
 a recordings expert) is what lifts Emotify arousal r from ~0.61-0.66 to ~0.74-0.76, because EMOPIA's quadrant
 labels and Emotify's induced-emotion ratings disagree on what "valence/arousal" sound like; on real music (the
