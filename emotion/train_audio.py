@@ -1102,7 +1102,9 @@ def write_card(path: Path, cfg: dict, cv: dict | None, version: str, weights: Pa
                 "gave 2.07-3.3 tracks/s on 2026-12-01/02; the weights just before these, without Basic Pitch, "
                 "4.17 tracks/s on 2026-12-06; these weights 2.43 tracks/s the same evening, 2.64 once the Basic "
                 "Pitch port passed its paddings to the convolutions instead of padding copies, 2.96 and 2.52 in "
-                "two runs once the tagger also kept numpy's BLAS to one thread). On this machine's slowest days "
+                "two runs once the tagger also kept numpy's BLAS to one thread; this run, 2026-12-07, with the tagger "
+                "also measuring each track's loudness on its excerpts' channels, about 0.05 s a track on one core, "
+                "for volume levelling). On this machine's slowest days "
                 "(up to ~1.6x slower) the figure could come near or below 2. Per track: 3 x 8 s "
                 "decoded, " + (f"{2 * N_WINDOWS} patches through MSD musicnn and the {N_WINDOWS} first ones (one "
                                "a window) through MTT musicnn" if mtt_first_only(cfg) else
