@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -259,10 +260,15 @@ def _readout_columns(config: dict[str, Any], key: str, columns: dict[str, int],
 
 
 def _loudness_of(channels: list) -> float | None:
-    """BS.1770 loudness of the excerpts' channels (emotion/loudness.py), as load_excerpts handed them over."""
-    from emotion.loudness import loudness
+    """BS.1770 loudness of the excerpts' channels (emotion/loudness.py), as load_excerpts handed them over; None
+    when it cannot be measured (the mood tag never depends on it)."""
+    try:
+        from emotion.loudness import loudness
 
-    return loudness([y for y, _ in channels], channels[0][1]) if channels else None
+        return loudness([y for y, _ in channels], channels[0][1]) if channels else None
+    except Exception:  # (scipy.signal missing from a broken install, say)
+        logging.getLogger(__name__).exception("loudness not measured")
+        return None
 
 
 class AudioMoodModel:

@@ -111,3 +111,14 @@ def test_a_batch_of_loudness_alone_does_not_re_plan(media_window):
     assert not changed, "no mood changed: the planner and the map need not re-read the library"
     w._on_tagged([(path, {"quadrant": "Q1", "valence": 0.5, "arousal": 0.5, "loudness": -9.0})])
     assert changed
+
+
+def test_a_loudness_that_fails_leaves_the_mood_tag_alone(monkeypatch):
+    """The loudness is a nicety: a broken install (no scipy.signal) must not stop mood tagging."""
+    from emotion import audio_model, loudness as loudness_mod
+
+    def broken(*_args, **_kwargs):
+        raise ModuleNotFoundError("No module named 'scipy.signal'")
+
+    monkeypatch.setattr(loudness_mod, "loudness", broken)
+    assert audio_model._loudness_of([(np.zeros((16000, 2)), 16000)]) is None
