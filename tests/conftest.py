@@ -48,24 +48,31 @@ def no_held_keys():
     target.deleteLater()
 
 
-@pytest.fixture
-def media_window(qtbot, media_dir, tmp_path):
-    """The main window (offscreen, shown) over the scanned media_dir, with the null backend and a synchronous
-    worker pool."""
+def scanned_window(qtbot, folder: Path, db_path: Path):
+    """The main window (offscreen, shown) over `folder`, scanned into a store at db_path, with the null backend.
+    Set a synchronous worker pool around it (ui.workers.set_pool)."""
     from library.scanner import scan_folder
     from library.store import Store
     from player.backend import NullBackend
     from player.engine import PlayerEngine
     from ui.main_window import MainWindow
-    from ui.workers import SyncPool, set_pool
 
-    set_pool(SyncPool())
-    store = Store(tmp_path / "db.json")
-    scan_folder(store, str(media_dir))
+    store = Store(db_path)
+    scan_folder(store, str(folder))
     w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
     qtbot.addWidget(w)
     w.show()
-    yield w
+    return w
+
+
+@pytest.fixture
+def media_window(qtbot, media_dir, tmp_path):
+    """The main window (offscreen, shown) over the scanned media_dir, with the null backend and a synchronous
+    worker pool."""
+    from ui.workers import SyncPool, set_pool
+
+    set_pool(SyncPool())
+    yield scanned_window(qtbot, media_dir, tmp_path / "db.json")
     set_pool(None)
 
 

@@ -115,7 +115,8 @@ def test_a_batch_of_loudness_alone_does_not_re_plan(media_window):
 
 def test_a_loudness_that_fails_leaves_the_mood_tag_alone(monkeypatch):
     """The loudness is a nicety: a broken install (no scipy.signal) must not stop mood tagging."""
-    from emotion import audio_model, loudness as loudness_mod
+    from emotion import audio_model
+    from emotion import loudness as loudness_mod
 
     def broken(*_args, **_kwargs):
         raise ModuleNotFoundError("No module named 'scipy.signal'")

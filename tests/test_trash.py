@@ -26,20 +26,11 @@ def music(tmp_path, media_dir, monkeypatch) -> Path:
 
 @pytest.fixture
 def window(qtbot, music, tmp_path):
-    from library.scanner import scan_folder
-    from library.store import Store
-    from player.backend import NullBackend
-    from player.engine import PlayerEngine
-    from ui.main_window import MainWindow
+    from tests.conftest import scanned_window
     from ui.workers import SyncPool, set_pool
 
     set_pool(SyncPool())
-    store = Store(tmp_path / "db.json")
-    scan_folder(store, str(music))
-    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=60_000)), auto_tag=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
+    yield scanned_window(qtbot, music, tmp_path / "db.json")
     set_pool(None)
 
 
