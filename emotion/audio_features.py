@@ -80,6 +80,8 @@ def _soundfile_excerpts(path: Path, n_windows: int, win_s: float, deadline: floa
         frames = fh.frames
         if frames <= 0:
             raise DecodeError("no audio frames")
+        if fh.channels > 2:  # (5.1 and the like: ffmpeg downmixes them to stereo, as for every other format)
+            raise DecodeError(f"{fh.channels} channels: left to ffmpeg's downmix")
         duration = frames / sr
         out = []
         for start in window_starts(duration, n_windows, win_s):

@@ -151,3 +151,14 @@ def test_closing_the_window_with_a_curve_still_being_tried_keeps_what_played_bef
     again = MainWindow(Store(tmp_path / "db.json"), PlayerEngine(backend), auto_tag=False)
     qtbot.addWidget(again)
     assert backend.equalizer == "Rock" and backend.equalizer_curve is None
+
+
+def test_the_periodic_save_leaves_the_dialog_open(window):
+    """The window saves its state every few seconds: that must not close a dialog the listener is using."""
+    window.equalizer.actions["Rock"].trigger()
+    dialog = _dialog(window)
+    dialog.sliders[4].setValue(-120)
+    window.save_state()
+    assert dialog.isVisible() and window.engine.equalizer == CUSTOM_EQ
+    assert window.store.get_state("equalizer") == CUSTOM_EQ, "(what plays now is saved)"
+    dialog.accept()

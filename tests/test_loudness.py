@@ -123,3 +123,33 @@ def test_a_loudness_that_fails_leaves_the_mood_tag_alone(monkeypatch):
 
     monkeypatch.setattr(loudness_mod, "loudness", broken)
     assert audio_model._loudness_of([(np.zeros((16000, 2)), 16000)]) is None
+
+
+def test_a_surround_file_reads_alike_in_every_format(tmp_path):
+    """5.1 comes down to stereo (ffmpeg's downmix) before the mono mix and the loudness, whatever the format."""
+    import shutil
+    import subprocess
+
+    import soundfile as sf
+
+    from emotion import audio_features as af
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is needed")
+    sr = 44100
+    t = np.arange(20 * sr) / sr
+    six = np.stack([0.3 * np.sin(2 * np.pi * f * t) for f in (220, 330, 440, 60, 550, 660)], axis=1)
+    wav = tmp_path / "six.wav"
+    sf.write(str(wav), six.astype(np.float32), sr)
+    m4a = tmp_path / "six.m4a"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(wav), "-c:a", "aac", "-b:a", "384k",
+                    str(m4a)], check=True)
+    readings = []
+    for f in (wav, m4a):
+        channels: list = []
+        mono = af.load_excerpts(f, channels=channels)
+        assert all(y.shape[1] == 2 for y, _ in channels), f
+        readings.append((loudness([y for y, _ in channels], channels[0][1]),
+                         float(np.sqrt(np.mean(np.concatenate(mono) ** 2)))))
+    (lw, rw), (lm, rm) = readings
+    assert abs(lw - lm) < 0.5 and abs(20 * np.log10(rw / rm)) < 0.5, readings

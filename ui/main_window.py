@@ -874,9 +874,6 @@ class MainWindow(QMainWindow):
         self.store.set_state("position_ms", int(self.engine.position()) if q.current else 0)
         self.store.set_state("volume", int(self.engine.volume))
         self.store.set_state("repeat_track", bool(self.engine.repeat_track))
-        dialog = getattr(self, "equalizer_dialog", None)
-        if dialog is not None and dialog.isVisible():
-            dialog.reject()  # a curve still being tried is not kept: what played before it is
         self.store.set_state("equalizer", self.engine.equalizer)
         custom = self.engine.custom_eq
         self.store.set_state("equalizer_custom", {"preamp": custom[0], "bands": custom[1]} if custom else None)
@@ -950,6 +947,9 @@ class MainWindow(QMainWindow):
             self.hide()
             event.ignore()
             return
+        dialog = getattr(self, "equalizer_dialog", None)
+        if dialog is not None and dialog.isVisible():
+            dialog.reject()  # quitting: a curve still being tried is not kept, what played before it is
         self.save_state()
         self._wait_for_edits()
         self.tagging.cancel()
