@@ -101,10 +101,6 @@ def _soundfile_excerpts(path: Path, n_windows: int, win_s: float, deadline: floa
     return out
 
 
-def ffprobe_duration(path: Path, timeout_s: float) -> float:
-    return ffprobe_audio(path, timeout_s)[0]
-
-
 def ffprobe_audio(path: Path, timeout_s: float) -> tuple[float, int]:
     """(duration in s, 0 when unknown; channels of the first audio stream, at least 1)."""
     exe = shutil.which("ffprobe")

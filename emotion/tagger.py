@@ -443,12 +443,12 @@ class Tagger:
                             problems.append((path, f"{exc.__class__.__name__}: {exc}"[:300]))
                             summary.failed += 1
                         else:
-                            fields = {} if path in light else {
-                                k: res[k] for k in ("valence", "arousal", "quadrant", "moods", "model_version")}
-                            if path not in light:
-                                fields["tag_key"] = tag_key_for(by_path[path], version)
-                                fields["tag_error_key"] = None
-                                fields["tag_error"] = None
+                            fields = {}
+                            if path not in light:  # a mood tag (a light job measured the loudness only)
+                                fields = {k: res[k] for k in ("valence", "arousal", "quadrant", "moods",
+                                                              "model_version")}
+                                fields.update(tag_key=tag_key_for(by_path[path], version), tag_error_key=None,
+                                              tag_error=None)
                             if "loudness" in res:
                                 fields["loudness"] = res["loudness"]
                                 fields["loudness_key"] = loudness_key(by_path[path])

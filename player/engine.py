@@ -130,7 +130,7 @@ class PlayerEngine(QObject):
 
     def play_pause(self) -> None:
         if self.state == "playing":
-            if self._pausing():  # pressed again while it fades out: play on
+            if self.is_pausing():  # pressed again while it fades out: play on
                 self._fade_to(1.0)
             else:
                 self.pause()
@@ -163,10 +163,6 @@ class PlayerEngine(QObject):
 
     def is_pausing(self) -> bool:
         """Fading out for a pause (the state is still "playing" until the fade ends)."""
-        return self._pausing()
-
-    def _pausing(self) -> bool:
-        """Fading out for a pause."""
         return self._soft_to == 0.0 and self._soft_tick.isActive()
 
     def _fade_to(self, soft: float) -> None:
@@ -187,7 +183,7 @@ class PlayerEngine(QObject):
                 self.backend.pause()  # silent now; it stays silent until the music plays again
 
     def resume(self) -> None:
-        if self._pausing():  # asked to play while it fades out for a pause: play on
+        if self.is_pausing():  # asked to play while it fades out for a pause: play on
             self._fade_to(1.0)
         elif self.state != "playing" and self.queue.current is not None:
             self.play_pause()
@@ -207,7 +203,7 @@ class PlayerEngine(QObject):
         if self.queue.current is None:
             return
         gone = self.queue.current
-        playing = self.state == "playing" and not self._pausing()
+        playing = self.state == "playing" and not self.is_pausing()
         self._advance(paused=not playing)  # no "finished" for it: it is no skip
         self.queue.history = [p for p in self.queue.history if p != gone]  # nor anything Previous goes back to
 
@@ -429,7 +425,7 @@ class PlayerEngine(QObject):
             # libVLC "ends" junk it cannot decode at once, without ever reporting a length.
             self._handle_event("error", f"no playable audio in {self.queue.current}")
         elif kind == "ended":
-            waiting = self._pausing()  # it ended while fading out for a pause: the next one waits
+            waiting = self.is_pausing()  # it ended while fading out for a pause: the next one waits
             self._finish_current(skipped=False)
             self._set_state("stopped")
             if self.repeat_track and self.queue.current is not None:
@@ -447,7 +443,7 @@ class PlayerEngine(QObject):
             if self.problem_sink is not None and path:
                 self.problem_sink(path, reason)
             self._errors_in_a_row += 1
-            waiting = self._pausing()
+            waiting = self.is_pausing()
             self._set_state("stopped")
             if self._errors_in_a_row < MAX_CONSECUTIVE_ERRORS:
                 self._advance(paused=waiting)

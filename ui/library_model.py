@@ -3,6 +3,7 @@ proxy that filters (the filter box's query and the browser panes' picks)."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -52,12 +53,21 @@ WHOLE_NUMBER_KEYS = ("track_no", "disc_no", "year")  # whole numbers (a damaged 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def format_duration(seconds: float | None) -> str:
-    """m:ss or h:mm:ss; "" for nothing, or for a damaged value (not a number, not finite)."""
+def finite_number(value: Any) -> float | None:
+    """A stored value as a finite number, or None (missing or damaged: text, a bool, NaN, infinite, too large)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
     try:
-        s = int(round(float(seconds or 0)))
+        x = float(value)
     except (TypeError, ValueError, OverflowError):
-        return ""
+        return None
+    return x if math.isfinite(x) else None
+
+
+def format_duration(seconds: float | None) -> str:
+    """m:ss or h:mm:ss; "" for nothing, or for a damaged value."""
+    x = finite_number(seconds)
+    s = int(round(x)) if x is not None else 0
     if s <= 0:
         return ""
     h, rem = divmod(s, 3600)
@@ -67,8 +77,7 @@ def format_duration(seconds: float | None) -> str:
 
 def format_total(seconds: float) -> str:
     """How long a list of tracks plays, roughly: "42 min", "3 h 05 min", "12 days 4 h"."""
-    seconds = seconds if seconds == seconds and abs(seconds) != float("inf") else 0.0
-    minutes = int(round(max(0.0, seconds) / 60))
+    minutes = int(round(max(0.0, finite_number(seconds) or 0.0) / 60))
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
@@ -85,11 +94,8 @@ def total_seconds(tracks: Iterable[dict | None]) -> float:
     """The summed length of these tracks (unknown or damaged lengths count as 0)."""
     total = 0.0
     for t in tracks:
-        try:
-            seconds = float((t or {}).get("duration") or 0.0)
-        except (TypeError, ValueError, OverflowError):
-            continue
-        if 0.0 < seconds <= MAX_TRACK_SECONDS:  # (also leaves out NaN)
+        seconds = finite_number((t or {}).get("duration"))
+        if seconds is not None and 0.0 < seconds <= MAX_TRACK_SECONDS:
             total += seconds
     return total
 

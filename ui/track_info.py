@@ -7,7 +7,6 @@ its tags, its file, its mood (and who read it) and your listening.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,26 +24,15 @@ from PySide6.QtWidgets import (
 
 from emotion.mood_space import GEMS, QUADRANT_NAMES
 from library.mood_edits import set_by_you
-from ui.library_model import format_duration
+from ui.library_model import finite_number, format_duration
 
 Rows = list[tuple[str, str]]
-
-
-def _float(value: Any) -> float | None:
-    """A finite number, or None (missing or damaged: text, NaN, infinite, too large)."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _when(stamp: Any) -> str:
     import time
 
-    x = _float(stamp)
+    x = finite_number(stamp)
     try:
         return time.strftime("%Y-%m-%d %H:%M", time.localtime(x)) if x else ""
     except (ValueError, OverflowError, OSError):
@@ -52,12 +40,12 @@ def _when(stamp: Any) -> str:
 
 
 def _number(value: Any, fmt: str) -> str:
-    x = _float(value)
+    x = finite_number(value)
     return fmt.format(x) if x is not None else ""
 
 
 def _size(n: Any) -> str:
-    x = _float(n)
+    x = finite_number(n)
     if x is None or x < 0:
         return ""
     n = int(x)
@@ -84,7 +72,7 @@ def _words(moods: Any, n: int = 5) -> str:
     """The nine GEMS mood words the tagger found, strongest first, with their confidences."""
     if not isinstance(moods, Mapping):
         return ""
-    found = [(g, c) for g, c in ((g, _float(moods.get(g))) for g in GEMS) if c is not None]
+    found = [(g, c) for g, c in ((g, finite_number(moods.get(g))) for g in GEMS) if c is not None]
     found.sort(key=lambda gc: -gc[1])
     return ", ".join(f"{g.replace('_', ' ')} {c:.2f}" for g, c in found[:n])
 
@@ -123,11 +111,11 @@ def describe(track: Mapping, history_rows: Sequence[Mapping] = ()) -> list[tuple
     else:
         mood = [("Mood", "not tagged yet")]
     mood.append(("Mood words", _words(t.get("moods"))))
-    listening: Rows = [("Plays", str(int(_float(t.get("plays")) or 0))),
+    listening: Rows = [("Plays", str(int(finite_number(t.get("plays")) or 0))),
                        ("Last played", _when(t.get("last_played")))]
     said = [r for r in history_rows if r.get("path") == t.get("path") and "liked" in r]
     if said:
-        last = max(said, key=lambda r: _float(r.get("time")) or 0.0)
+        last = max(said, key=lambda r: finite_number(r.get("time")) or 0.0)
         listening.append(("You said", f"{'like' if last['liked'] else 'not for me'} ({_when(last.get('time'))})"))
     parts = [("Tags", tags), ("File", file), ("Mood", mood), ("Listening", listening)]
     return [(name, [(k, v) for k, v in rows if v]) for name, rows in parts if any(v for _, v in rows)]
