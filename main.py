@@ -50,8 +50,14 @@ def cmd_scan(argv: list[str]) -> int:
     p.add_argument("folders", nargs="+")
     args = p.parse_args(argv)
     from library.scanner import scan_folder
-    from library.store import Store
+    from library.store import Store, default_path
+    from library.store_lock import StoreInUse, hold
 
+    try:
+        lock = hold(default_path())  # the player (or another scan) writing the same library would lose writes
+    except StoreInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     store = Store()
     if store.recovered:
         print(f"note: {store.recovered}", file=sys.stderr)
@@ -69,6 +75,7 @@ def cmd_scan(argv: list[str]) -> int:
             store.set_state("library_folders", [*folders, os.path.abspath(folder)])
         results.append(res.summary())
     store.close()
+    lock.release()
     out = results[0] if len(results) == 1 else {"folders": results}
     print(json.dumps(out))
     return 0 if all(os.path.isdir(f) for f in args.folders) else 1

@@ -29,8 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from emotion.tagger import ModelUnavailable, Tagger
-    from library.store import Store
+    from library.store import Store, default_path
+    from library.store_lock import StoreInUse, hold
 
+    try:
+        lock = hold(args.store or default_path())  # one program at a time writes a library
+    except StoreInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     store = Store(args.store)
     if getattr(store, "recovered", None):
         print(f"note: {store.recovered}", file=sys.stderr)
@@ -77,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         out["problems"] = len(store.problems("tag"))
     finally:
         store.close()
+        lock.release()
     print(json.dumps(out))
     return 1 if "error" in out else 0
 

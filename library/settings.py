@@ -44,6 +44,7 @@ class Settings:
     half_lives: dict[str, float] = field(default_factory=_default_half_lives)  # seconds, per source
     theme: str = "system"
     close_to_tray: bool = False
+    notify_track_change: bool = True  # a desktop notification for each new track while the window is in the background
     volume_levelling: bool = True  # play each track at its ReplayGain (when tagged)
     album_gain: bool = True  # while an album plays in order, its album gain (keeps its quiet and loud tracks apart)
     fade_on_pause: bool = True  # a short fade out before a pause and in after it, instead of a cut
@@ -61,7 +62,7 @@ class Settings:
         out.camera_fps = _num(out.camera_fps, d.camera_fps, 0.5, 60.0)
         out.leave_timeout_s = _num(out.leave_timeout_s, d.leave_timeout_s, 2.0, 3600.0)
         for name in ("camera_enabled", "journal_enabled", "audio_tagging_enabled", "close_to_tray",
-                     "volume_levelling", "album_gain", "fade_on_pause", "first_run_done"):
+                     "notify_track_change", "volume_levelling", "album_gain", "fade_on_pause", "first_run_done"):
             if not isinstance(getattr(out, name), bool):
                 setattr(out, name, getattr(d, name))
         if out.default_strategy not in STRATEGIES:

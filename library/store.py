@@ -116,11 +116,17 @@ class _Cache(CachingMiddleware):
     WRITE_CACHE_SIZE = 1_000_000_000
 
 
+def default_path() -> Path:
+    """The user's library file."""
+    return data_dir() / "moodtape.json"
+
+
 class Store:
-    """Tracks, problems, listening state and other rooms' rows in one tinydb file."""
+    """Tracks, problems, listening state and other rooms' rows in one tinydb file (see library.store_lock for one
+    program at a time on it)."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else data_dir() / "moodtape.json"
+        self.path = Path(path) if path is not None else default_path()
         self._lock = threading.RLock()
         self._storage: AtomicJSONStorage | None = None
 

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from library.tags import AUDIO_EXTENSIONS, FIELD_TAGS, ID3_FRAMES, MAX_TAG_CHARS
+from library.tags import AUDIO_EXTENSIONS, FIELD_TAGS, ID3_FRAMES, MAX_TAG_CHARS, register_easy_keys
 
 # The track fields the editor changes (as library.tags.read_tags names them; written to the first of their
 # library.tags.FIELD_TAGS spellings, or their ID3_FRAMES frame for WAV), and the numbers' ranges.
@@ -79,6 +79,7 @@ def _write(path: str, ext: str, changes: dict[str, str]) -> None:
         from mutagen.easymp4 import EasyMP4 as cls
     else:
         raise TagWriteError(f"editing the tags of {ext} files is not supported")
+    register_easy_keys()  # the other spellings of FIELD_TAGS include TXXX frames, which are removed too
     audio = cls(path)
     if audio.tags is None:
         audio.add_tags()

@@ -14,11 +14,15 @@ MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 MAX_TAG_CHARS = 500  # absurd tags (a 1 MB title) are cut to this
 MIN_SECONDS = 0.05  # shorter than this is a truncated file, not music
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska / WebM
-TAGS_VERSION = 4  # what read_tags returns; a track read by an older version is read again
-# (2: ReplayGain; 3: track and disc number, year, album artist; 4: album gain, format, bitrate, "added")
+TAGS_VERSION = 5  # what read_tags returns; a track read by an older version is read again
+# (2: ReplayGain; 3: track and disc number, year, album artist; 4: album gain, format, bitrate, "added";
+# 5: an MP3's album artist also from TXXX:ALBUM ARTIST / TXXX:ALBUMARTIST)
 R128_TO_REPLAYGAIN_DB = 5.0  # Opus R128 gains are relative to -23 LUFS, ReplayGain 2 to -18 LUFS
 _RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_TRACK_PEAK", "replaygain_track_peak",
                  "REPLAYGAIN_ALBUM_GAIN", "replaygain_album_gain", "REPLAYGAIN_ALBUM_PEAK", "replaygain_album_peak")
+# MP3 taggers that do not use TPE2 for the album artist write a TXXX frame under one of these names: read through
+# the easy keys of FIELD_TAGS["albumartist"] (and so removed by an edit, which writes TPE2).
+ALBUM_ARTIST_TXXX = {"album artist": "ALBUM ARTIST", "album_artist": "ALBUMARTIST"}
 _rg_keys_registered = False
 # Where each text field of a track is read from: mutagen's easy keys / Vorbis comments, in order (taggers spell some
 # two or three ways; the first is the one library/tag_writer.py writes, and it removes the others), and the raw ID3
@@ -82,9 +86,9 @@ def _rg_key(name: str) -> str:
     return f"moodtape-{'upper' if name.isupper() else 'lower'}-{name.lower()}"
 
 
-def _register_replaygain_keys() -> None:
+def register_easy_keys() -> None:
     """Teach mutagen's easy MP3 / MP4 interfaces the ReplayGain tags as taggers write them (ID3 TXXX frames,
-    iTunes freeform atoms), in both spellings in use. Once per process."""
+    iTunes freeform atoms), in both spellings in use, and the MP3 album artist's TXXX frames. Once per process."""
     global _rg_keys_registered
     if _rg_keys_registered:
         return
@@ -94,6 +98,8 @@ def _register_replaygain_keys() -> None:
     for name in _RG_SPELLINGS:  # easy keys are case-insensitive: the key names the spelling
         EasyID3.RegisterTXXXKey(_rg_key(name), name)
         EasyMP4Tags.RegisterFreeformKey(_rg_key(name), name)
+    for key, desc in ALBUM_ARTIST_TXXX.items():
+        EasyID3.RegisterTXXXKey(key, desc)
     _rg_keys_registered = True
 
 
@@ -209,7 +215,7 @@ def read_tags(path: str, size: int | None = None) -> dict:
         raise UnreadableFile("empty file (0 bytes)")
     if not os.access(path, os.R_OK):
         raise UnreadableFile("no permission to read the file")
-    _register_replaygain_keys()
+    register_easy_keys()
     try:
         audio = _open_by_extension(path) or mutagen.File(path, easy=True)
     except PermissionError as exc:

@@ -71,6 +71,23 @@ def test_other_spellings_are_replaced_and_totals_kept(files) -> None:
     assert mutagen.File(mp3, easy=True)["tracknumber"] == ["5/9"] and read_tags(mp3)["track_no"] == 5
 
 
+def test_an_mp3_album_artist_in_a_txxx_frame_is_read_and_replaced_by_an_edit(files) -> None:
+    from mutagen.id3 import ID3, TXXX
+
+    mp3 = str(files[".mp3"])
+    for desc in ("ALBUM ARTIST", "ALBUMARTIST"):
+        tags = ID3(mp3)
+        tags.delall("TPE2")
+        tags.delall("TXXX")
+        tags.add(TXXX(encoding=3, desc=desc, text=["Txxx Band"]))
+        tags.save(mp3)
+        assert read_tags(mp3)["albumartist"] == "Txxx Band", desc
+    write_tags(mp3, {"albumartist": "Edited Band"})
+    tags = ID3(mp3)
+    assert [str(f.text[0]) for f in tags.getall("TPE2")] == ["Edited Band"] and tags.getall("TXXX") == []
+    assert read_tags(mp3)["albumartist"] == "Edited Band"
+
+
 @pytest.mark.parametrize(("field", "value"), [("track_no", "3a"), ("track_no", "0"), ("year", "19"),
                                               ("disc_no", "-1"), ("year", "3000")])
 def test_a_number_out_of_range_is_refused_and_the_file_untouched(files, field, value) -> None:

@@ -10,7 +10,7 @@ from logging.handlers import RotatingFileHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from library.paths import data_dir
-from library.store import Store, StoreCorrupt
+from library.store import Store, StoreCorrupt, default_path
 from player.backend import NullBackend
 from player.engine import PlayerEngine
 
@@ -114,6 +114,18 @@ def run(args) -> int:
     app.setApplicationName("Moodtape")
     app.setOrganizationName("Moodtape")
     setup_logging()
+    from ui.single_instance import InstanceServer, StoreInUse, bring_to_front, claim_library, server_name
+
+    request = {"library": [os.path.abspath(f) for f in (args.library or [])],
+               "session": bool(getattr(args, "session", False))}
+    try:
+        lock = claim_library(default_path(), request)
+    except StoreInUse as exc:
+        QMessageBox.critical(None, "Moodtape", str(exc))
+        return 2
+    if lock is None:
+        print("Moodtape is already running: its window was brought to the front.", file=sys.stderr)
+        return 0
     try:
         store = Store()
     except StoreCorrupt as exc:
@@ -123,6 +135,9 @@ def run(args) -> int:
     if isinstance(camera, str) and camera.isdigit():
         camera = int(camera)
     window = build_window(store, camera_source=camera)
+    window.store_lock = lock  # held until the process ends
+    window.instance_server = InstanceServer(server_name(default_path()), lambda r: bring_to_front(window, r), window)
+    window.instance_server.listen()
     window.show()
     if os.environ.get("MOODTAPE_EXIT_AFTER_SHOW"):  # start-up benchmark: report when the window is up, then quit
         import time

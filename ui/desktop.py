@@ -1,5 +1,5 @@
 """Desktop integration of the main window: the user's settings applied to it, the Settings… menu entry,
-the tray icon, MPRIS2 on D-Bus, close-to-tray, and the first-run welcome.
+the tray icon, MPRIS2 on D-Bus, a notification for each new track, close-to-tray, and the first-run welcome.
 
 `install_desktop(window)` is called once by `ui.app.build_window`; `apply_settings(window, s)` again whenever
 the listener changes something in the Settings dialog.
@@ -18,8 +18,8 @@ log = logging.getLogger("moodtape.ui")
 
 
 def install_desktop(window: Any, camera_override: int | str | None = None, tray: bool = True,
-                    mpris: bool = True) -> None:
-    """Tray, MPRIS, the Settings… action and the saved settings, on a built window.
+                    mpris: bool = True, notifications: bool = True) -> None:
+    """Tray, MPRIS, track notifications, the Settings… action and the saved settings, on a built window.
 
     `camera_override` (the --camera flag) wins over the camera device of the settings for this run."""
     window.camera_override = camera_override
@@ -32,6 +32,7 @@ def install_desktop(window: Any, camera_override: int | str | None = None, tray:
     act.insertSeparator(window.act_quit)
     window.tray = None
     window.mpris = None
+    window.announcer = None
     if mpris:
         try:
             from ui.mpris import Mpris
@@ -46,6 +47,13 @@ def install_desktop(window: Any, camera_override: int | str | None = None, tray:
             window.tray = Tray(window, close_to_tray=window.settings.close_to_tray)
         except Exception:
             log.exception("tray icon unavailable")
+    if notifications:
+        try:
+            from ui.notifications import TrackAnnouncer
+
+            window.announcer = TrackAnnouncer(window)
+        except Exception:
+            log.exception("desktop notifications unavailable")
     apply_settings(window, window.settings, first=True)
 
 
@@ -61,6 +69,8 @@ def apply_settings(window: Any, s: Settings, first: bool = False) -> None:
         apply_theme(s.theme)
     if window.tray is not None:
         window.tray.close_to_tray = s.close_to_tray
+    if getattr(window, "announcer", None) is not None:
+        window.announcer.enabled = s.notify_track_change
     window.engine.set_levelling(s.volume_levelling)
     window.album_gain = s.album_gain
     from player.engine import PAUSE_FADE_S

@@ -127,6 +127,22 @@ def check_text_model(tmp: Path) -> str:
     return f"journal reader: happy {happy.valence:+.2f} > sad {sad.valence:+.2f}"
 
 
+def check_notifications(_tmp: Path) -> str:
+    """The D-Bus client of the track notifications is there and builds a Notify call (no bus needed)."""
+    from jeepney import DBusAddress, new_method_call
+
+    from ui.notifications import NOTIFY_SIGNATURE, OBJECT_PATH, SERVICE
+
+    addr = DBusAddress(OBJECT_PATH, bus_name=SERVICE, interface=SERVICE)
+    msg = new_method_call(addr, "Notify", NOTIFY_SIGNATURE,
+                          ("Moodtape", 0, "moodtape", "t", "b", [], {"image-data": ("(iiibiiay)", (1, 1, 4, True, 8,
+                                                                                                  4, b"\0" * 4))}, -1))
+    size = len(msg.serialise(serial=1))
+    if size < 100:
+        raise RuntimeError(f"a Notify message of {size} bytes")
+    return f"jeepney builds a {size}-byte Notify call"
+
+
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("qt", check_qt),
     ("store", check_store),
@@ -134,6 +150,7 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("audio-model", check_audio_model),
     ("face-model", check_face_model),
     ("text-model", check_text_model),
+    ("notifications", check_notifications),
 ]
 
 

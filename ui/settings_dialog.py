@@ -65,7 +65,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._library_tab(list(folders or [])), "Library")
         tabs.addTab(self._readers_tab(), "Readers")
         tabs.addTab(self._queue_tab(), "Queue")
-        tabs.addTab(self._look_tab(), "Appearance")
+        tabs.addTab(self._look_tab(), "Desktop")
         sb = QDialogButtonBox.StandardButton
         buttons = QDialogButtonBox(sb.Ok | sb.Cancel)
         buttons.accepted.connect(self.accept)
@@ -192,6 +192,11 @@ class SettingsDialog(QDialog):
         form = QFormLayout(w)
         form.addRow("Theme", self.theme)
         form.addRow(self.close_to_tray)
+        self.notify_track_change = QCheckBox("Show a desktop notification when a new track starts")
+        self.notify_track_change.setToolTip("Only while Moodtape's window is in the background (minimised, hidden in "
+                                            "the tray, or behind another window)")
+        self.notify_track_change.setChecked(s.notify_track_change)
+        form.addRow(self.notify_track_change)
         return w
 
     # --- folders -------------------------------------------------------------------------------------------
@@ -233,6 +238,7 @@ class SettingsDialog(QDialog):
             half_lives={source: spin.seconds() for source, spin in self.half_lives.items()},
             theme=self.theme.currentData(),
             close_to_tray=self.close_to_tray.isChecked(),
+            notify_track_change=self.notify_track_change.isChecked(),
             volume_levelling=self.volume_levelling.isChecked(),
             album_gain=self.album_gain.isChecked(),
             fade_on_pause=self.fade_on_pause.isChecked(),
