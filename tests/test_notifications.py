@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -202,9 +203,10 @@ def test_the_window_announces_each_track_that_starts_while_it_is_in_the_backgrou
     client = RecordingClient()
     w.announcer = TrackAnnouncer(w, client)
     active = [False]
-    monkeypatch.setattr(w, "isActiveWindow", lambda: active[0])
+    monkeypatch.setattr(w.announcer, "in_front", lambda: active[0])
     rows = [t for t in w.library.rows() if t.get("kind") != "video" and t.get("title")]
-    first, second = rows[0], rows[1]
+    first = next(t for t in rows if t["path"].endswith(".mp3"))  # the test library's MP3s carry a cover
+    second = next(t for t in rows if not t["path"].endswith(".mp3"))
 
     w.engine.play_path(first["path"])
     qtbot.waitUntil(lambda: len(client.notes) == 1, timeout=3000)
@@ -237,6 +239,130 @@ def test_the_window_announces_each_track_that_starts_while_it_is_in_the_backgrou
     w.engine.play_pause()
     qtbot.waitUntil(lambda: len(client.notes) == 2, timeout=3000)
     assert client.notes[1][0] == second["title"]
+    assert client.notes[1][2] is None  # no art of its own: no picture (the server shows the app's icon)
+
+
+def test_the_track_restored_at_start_up_is_announced_once_it_plays(media_window, qtbot, monkeypatch):
+    from ui.notifications import TrackAnnouncer
+
+    w = media_window
+    path = w.library.rows()[0]["path"]
+    w.engine.restore(path, 0)  # as MainWindow does, before the desktop parts are installed
+    client = RecordingClient()
+    announcer = TrackAnnouncer(w, client)
+    monkeypatch.setattr(announcer, "in_front", lambda: False)
+    w.engine.play_pause()  # a media key while the window sits in the tray
+    qtbot.waitUntil(lambda: len(client.notes) == 1, timeout=3000)
+
+
+def test_a_track_on_repeat_is_announced_once_and_a_moodtape_window_in_front_stops_it(qtbot, tmp_path, media_dir,
+                                                                                     monkeypatch):
+    from library.scanner import scan_folder
+    from library.store import Store
+    from player.backend import NullBackend
+    from player.engine import PlayerEngine
+    from ui.main_window import MainWindow
+    from ui.notifications import TrackAnnouncer
+
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(media_dir))
+    w = MainWindow(store, PlayerEngine(NullBackend(length_ms=250)), auto_tag=False)
+    qtbot.addWidget(w)
+    client = RecordingClient()
+    announcer = TrackAnnouncer(w, client)
+    monkeypatch.setattr(announcer, "in_front", lambda: False)
+    paths = [t["path"] for t in w.library.rows() if t.get("kind") == "audio"]
+    w.engine.set_repeat_track(True)
+    w.engine.play_path(paths[0])
+    qtbot.wait(1200)  # the 250-ms track plays about four times
+    assert len(client.notes) == 1
+    w.engine.set_repeat_track(False)
+    qtbot.waitUntil(lambda: w.engine.current != paths[0], timeout=3000)
+    qtbot.waitUntil(lambda: len(client.notes) == 2, timeout=3000)  # the next one is news again
+    w.engine.stop()
+
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    dialog = QDialog()  # any Moodtape window in front (the session view, Settings): no pop-up over it
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
+    assert TrackAnnouncer.in_front()
+    monkeypatch.undo()
+    w.engine.play_path(paths[1])
+    qtbot.wait(200)
+    assert len(client.notes) == 2
+
+
+def test_a_bus_that_stalls_after_authenticating_does_not_hold_the_worker(tmp_path):
+    import socket
+
+    path = tmp_path / "bus"
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(str(path))
+    srv.listen(5)
+    held = []
+
+    def serve() -> None:  # authenticates, then never answers Hello
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            held.append(conn)
+            buf = b""
+            while b"BEGIN" not in buf:
+                data = conn.recv(1024)
+                if not data:
+                    break
+                buf += data
+                if b"AUTH" in data:
+                    conn.sendall(b"OK 0123456789abcdef0123456789abcdef\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = NotificationClient(f"unix:path={path}")
+    try:
+        client.notify("t")
+        assert client.wait_idle(10.0)  # the Hello timed out instead of waiting for ever
+        assert client.sent == 0 and "Timeout" in client.last_error
+    finally:
+        client.close()
+        srv.close()
+    assert not client._thread.is_alive()
+
+
+def test_quitting_takes_the_last_notification_off_the_screen(bus_address):
+    server = FakeServer(bus_address, ["body"])
+    client = NotificationClient(bus_address)
+    try:
+        client.notify("t", "b")
+        assert client.wait_idle()
+        client.close()
+        deadline = time.monotonic() + 5
+        while "CloseNotification" not in [c[0] for c in server.calls] and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        server.close()
+    assert ("CloseNotification", "u", (7,)) in server.calls
+
+
+def test_the_session_bus_is_found_without_its_variable(tmp_path, monkeypatch):
+    import socket
+
+    from ui.notifications import session_bus_address
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert session_bus_address() == ""
+    (tmp_path / "bus").write_text("not a socket")
+    assert session_bus_address() == ""
+    (tmp_path / "bus").unlink()
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(tmp_path / "bus"))
+        assert session_bus_address() == f"unix:path={tmp_path / 'bus'}"
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/elsewhere")
+    assert session_bus_address() == "unix:path=/run/elsewhere"
 
 
 def test_the_setting_is_in_the_dialog_and_survives_damage(qtbot):

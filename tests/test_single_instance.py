@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -129,11 +130,12 @@ def _ask_in_thread(name: str, payload: bytes | dict) -> dict:
 def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot, tmp_path):
     from PySide6.QtWidgets import QWidget
 
-    from ui.single_instance import InstanceServer, ask_running_instance, bring_to_front, server_name
+    from ui.single_instance import InstanceServer, ask_running_instance, bring_to_front, server_address
 
-    name = server_name(tmp_path / "moodtape.json")
-    assert name != server_name(tmp_path / "other.json") and name == server_name(tmp_path / "." / "moodtape.json")
-    assert ask_running_instance(name, {}, timeout_ms=200) is False  # nobody listening
+    name = server_address(tmp_path / "moodtape.json")
+    assert name != server_address(tmp_path / "other.json")
+    assert name == server_address(tmp_path / "." / "moodtape.json")
+    assert ask_running_instance(name, {}, timeout_ms=200) == "none"  # nobody listening
     widget = QWidget()
     qtbot.addWidget(widget)
     widget.showMinimized()
@@ -146,15 +148,92 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
         asked = _ask_in_thread(name, {"library": [str(music), "/already/there", str(tmp_path / "nope"), 3],
                                       "session": True})
         qtbot.waitUntil(lambda: not asked["thread"].is_alive(), timeout=10_000)
-        assert asked["ok"] is True and server.requests == 1
+        assert asked["ok"] == "ok" and server.requests == 1
         assert window.added == [str(music)] and window.sessions == 1
         assert widget.isVisible() and not widget.isMinimized()
 
-        bad = _ask_in_thread(name, b"not json\n")
-        qtbot.waitUntil(lambda: not bad["thread"].is_alive(), timeout=10_000)
-        assert bad["answer"] == b"bad\n" and server.requests == 1
+        for payload, answer in ((b"not json\n", b"bad\n"), (b"[" * 50_000 + b"\n", b"bad\n"),
+                                (b'{"library": ["' + b"x" * 70_000 + b'"]}\n', b"")):  # too big: dropped
+            bad = _ask_in_thread(name, payload)
+            qtbot.waitUntil(lambda b=bad: not b["thread"].is_alive(), timeout=10_000)
+            assert bad["answer"] == answer and server.requests == 1
     finally:
         server.close()
+
+
+def test_the_socket_lives_in_a_private_folder(tmp_path, monkeypatch):
+    from ui.single_instance import server_address
+
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert os.path.dirname(server_address(tmp_path / "lib" / "moodtape.json")) == str(runtime)
+    runtime.chmod(0o755)  # not private: the library's folder (0700) instead
+    lib = tmp_path / "lib"
+    lib.mkdir(mode=0o700)
+    assert os.path.dirname(server_address(lib / "moodtape.json")) == str(lib)
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir(mode=0o700)  # a path too long for a socket: Qt's name in /tmp (both ends check the peer's user)
+    assert "/" not in server_address(deep / "moodtape.json")
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to act as another user")
+def test_a_socket_of_another_user_under_our_name_is_not_trusted(tmp_path):
+    from ui.single_instance import ask_running_instance
+
+    address = f"moodtape-test-{os.getpid()}-{time.monotonic_ns()}"  # Qt's name: a socket in /tmp
+    path = f"/tmp/{address}"
+    code = ("import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); "
+            "print('up', flush=True); c, _ = s.accept(); c.recv(100000); c.sendall(b'ok\\n'); c.recv(10)")
+    python = shutil.which("python3", path="/usr/bin:/bin")  # one that user may run (the venv may sit in /root)
+    if python is None:
+        pytest.skip("no system python3 for the other user")
+    squatter = subprocess.Popen([python, "-c", code, path], user=65534, group=65534, stdout=subprocess.PIPE,
+                                text=True, cwd="/")
+    try:
+        assert squatter.stdout.readline().strip() == "up"
+        assert ask_running_instance(address, {"library": ["/home/me/private"]}, timeout_ms=2000) == "none"
+    finally:
+        squatter.kill()
+        squatter.wait(10)
+        Path(path).unlink(missing_ok=True)
+
+
+def test_a_player_that_took_the_request_but_hangs_gets_it_once(tmp_path):
+    """A first player that is stopped (SIGSTOP) or wedged: the second start sends the request once, waits, and
+    then says the library is in use, without piling up requests for when the first one wakes."""
+    import socket
+
+    from ui.single_instance import claim_library, server_address
+
+    store = tmp_path / "moodtape.json"
+    address = server_address(store)
+    assert address.startswith("/")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(address)
+    srv.listen(5)
+    got: list[bytes] = []
+
+    def serve() -> None:  # reads requests, never answers
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            got.append(conn.recv(65536))
+
+    threading.Thread(target=serve, daemon=True).start()
+    holder = _holder(store)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(StoreInUse):
+            claim_library(store, {"library": []}, wait_s=1.0)
+        assert time.monotonic() - t0 < 5
+    finally:
+        holder.kill()
+        holder.wait(10)
+        srv.close()
+    assert len(got) == 1
 
 
 def _wait_for(pred, timeout: float, what: str) -> None:

@@ -955,6 +955,9 @@ class MainWindow(QMainWindow):
         self.tagging.cancel()
         self.tagging.wait(5)
         self.engine.shutdown()
+        announcer = getattr(self, "announcer", None)  # ui.desktop's track notifications: the last one goes too
+        if announcer is not None:
+            announcer.close()
         self.store.flush()
         super().closeEvent(event)
 

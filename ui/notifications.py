@@ -28,6 +28,7 @@ APP_NAME = "Moodtape"
 APP_ICON = "moodtape"  # the icon scripts/install_desktop installs (the server's default where it is not there)
 DESKTOP_ENTRY = "moodtape"  # moodtape.desktop
 CALL_TIMEOUT_S = 2.0
+WITHDRAW_TIMEOUT_S = 0.5  # at quit: taking the last notification off the screen may not hold up quitting
 IMAGE_SIZE = 128  # the cover is sent at most this wide and high
 
 
@@ -48,10 +49,11 @@ class NotificationClient:
     gives one notification, not ten). Each replaces the one before it on screen."""
 
     def __init__(self, address: str | None = None) -> None:
-        self.address = address if address is not None else os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+        self.address = address if address is not None else session_bus_address()
         self.last_id = 0  # the server's id of our notification on screen (0: none yet)
         self.sent = 0
-        self.last_error = "" if self.address else "no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)"
+        self.last_error = "" if self.address else ("no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set and "
+                                                   "there is no $XDG_RUNTIME_DIR/bus)")
         self._markup: bool | None = None  # the server reads body markup (asked once)
         self._conn: Any = None
         self._pending: Note | None = None
@@ -80,19 +82,22 @@ class NotificationClient:
         with self._cond:
             return self._cond.wait_for(lambda: self._pending is None and not self._busy, timeout)
 
-    def close(self) -> None:
+    def close(self, withdraw: bool = True) -> None:
+        """Stop the worker; with `withdraw`, take our notification off the screen (the player is quitting)."""
         with self._cond:
             self._stop = True
             self._pending = None
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=CALL_TIMEOUT_S + 1)
-        conn, self._conn = self._conn, None
-        if conn is not None:
+            if self._thread.is_alive():
+                return  # stuck in a call: leave its connection to it (a daemon thread, gone at exit)
+        if withdraw and self.last_id and self._conn is not None:
             try:
-                conn.close()
-            except OSError:
-                pass
+                self._call("CloseNotification", "u", (self.last_id,), timeout=WITHDRAW_TIMEOUT_S)
+            except Exception as exc:  # the server may be gone: nothing to withdraw then
+                log.debug("could not withdraw the notification: %s", exc)
+        self._drop_connection()
 
     # ----- worker thread
     def _run(self) -> None:
@@ -128,14 +133,14 @@ class NotificationClient:
             except OSError:
                 pass
 
-    def _call(self, member: str, signature: str | None = None, body: tuple = ()) -> Any:
+    def _call(self, member: str, signature: str | None = None, body: tuple = (),
+              timeout: float = CALL_TIMEOUT_S) -> Any:
         from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
 
         if self._conn is None:
-            self._conn = open_dbus_connection(bus=self.address, auth_timeout=CALL_TIMEOUT_S)
+            self._conn = _connect(self.address, CALL_TIMEOUT_S)
         addr = DBusAddress(OBJECT_PATH, bus_name=SERVICE, interface=SERVICE)
-        reply = self._conn.send_and_get_reply(new_method_call(addr, member, signature, body), timeout=CALL_TIMEOUT_S)
+        reply = self._conn.send_and_get_reply(new_method_call(addr, member, signature, body), timeout=timeout)
         if reply.header.message_type == MessageType.error:
             name = reply.header.fields.get(HeaderFields.error_name, "error")
             raise RuntimeError(f"{member}: {name}: {reply.body[0] if reply.body else 'refused'}")
@@ -154,6 +159,48 @@ class NotificationClient:
         self.last_id = int(nid)
         self.sent += 1
         self.last_error = ""
+
+
+def session_bus_address() -> str:
+    """$DBUS_SESSION_BUS_ADDRESS, else the systemd user bus at $XDG_RUNTIME_DIR/bus (a session started without the
+    variable, as some Wayland compositors are, still has it; libdbus and QtDBus look there too)."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    if address:
+        return address
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    bus = os.path.join(runtime, "bus") if runtime else ""
+    if bus:
+        import stat
+
+        try:
+            if stat.S_ISSOCK(os.stat(bus).st_mode):
+                return f"unix:path={bus}"
+        except OSError:
+            pass
+    return ""
+
+
+def _connect(address: str, timeout: float) -> Any:
+    """A jeepney connection whose every step has a time limit. jeepney's own says Hello to the bus without one, so a
+    bus that authenticates and then stalls would hold the worker for good."""
+    from jeepney.bus import get_bus
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import DBusConnection, DBusConnectionBase, Proxy, prep_socket
+    from jeepney.io.common import MessageFilters
+
+    class Connection(DBusConnection):
+        def __init__(self, sock: Any) -> None:  # DBusConnection's, with the Hello under a time limit
+            DBusConnectionBase.__init__(self, sock, False)
+            self._filters = MessageFilters()
+            self.bus_proxy = Proxy(message_bus, self, timeout=timeout)
+            self.unique_name = self.bus_proxy.Hello()[0]
+
+    sock = prep_socket(get_bus(address), False, timeout=timeout)
+    try:
+        return Connection(sock)
+    except BaseException:
+        sock.close()
+        raise
 
 
 def image_data(pixmap: Any, size: int = IMAGE_SIZE) -> tuple[int, int, int, bool, int, int, bytes] | None:
@@ -189,21 +236,36 @@ def track_text(track: dict) -> tuple[str, str]:
 
 
 class TrackAnnouncer:
-    """Announces each track when it starts playing, while Moodtape's window is not the active one (hidden in the
-    tray, minimised, or behind another window). A track loaded paused (the one restored at start-up) is announced
-    when it starts playing; a pause and play of the same track is not announced again."""
+    """Announces each track when it starts playing, while no Moodtape window is the active one (the player hidden in
+    the tray, minimised, or behind another program's window; not while its own hands-free session view or a dialog
+    is in front). A track loaded paused (the one restored at start-up) is announced when it starts playing; a pause
+    and play of the same track, or the same track again under Repeat this track, is no news."""
 
     def __init__(self, window: Any, client: NotificationClient | None = None) -> None:
         self.window = window
         self.client = client if client is not None else NotificationClient()
         self.enabled = True
-        self._pending: str | None = None
         engine = window.engine
+        # the track restored at start-up was loaded before this was made: it is news once it plays
+        self._pending: str | None = engine.current if engine.current and engine.state != "playing" else None
+        self._last: str | None = None  # the track announced last
+        if not self.client.available:
+            log.info("desktop notifications are off: %s", self.client.last_error)
         engine.track_changed.connect(self._on_track)
         engine.state_changed.connect(lambda _state: self._maybe_announce())
 
+    @staticmethod
+    def in_front() -> bool:
+        """A Moodtape window (the main window, the session view, a dialog) has the keyboard focus."""
+        from PySide6.QtWidgets import QApplication
+
+        return QApplication.activeWindow() is not None
+
     def _on_track(self, path: object) -> None:
-        self._pending = str(path) if path else None
+        path = str(path) if path else None
+        if path is not None and path == self._last and self.window.engine.repeat_track:
+            return  # the same track once more
+        self._pending = path
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, self._maybe_announce)  # once the engine has settled on its state
@@ -214,7 +276,8 @@ class TrackAnnouncer:
         if not path or engine.state != "playing" or engine.current != path:
             return
         self._pending = None
-        if not self.enabled or not self.client.available or self.window.isActiveWindow():
+        self._last = path
+        if not self.enabled or not self.client.available or self.in_front():
             return
         track = self.window.library.track_for(path) or {"path": path}
         summary, body = track_text(track)
@@ -226,4 +289,5 @@ class TrackAnnouncer:
         self.client.close()
 
 
-__all__ = ["NotificationClient", "TrackAnnouncer", "escape_markup", "image_data", "track_text"]
+__all__ = ["NotificationClient", "TrackAnnouncer", "escape_markup", "image_data", "session_bus_address",
+           "track_text"]

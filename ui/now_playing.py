@@ -72,6 +72,7 @@ class NowPlaying(QFrame):
         return int(self.video.winId())
 
     def show_track(self, track: dict | None) -> None:
+        self._art = False
         if not track:
             self.title.setText("Nothing playing")
             self.artist.setText("Double-click a track, or press Space to play the queue")
@@ -104,9 +105,11 @@ class NowPlaying(QFrame):
             if pm.loadFromData(data):
                 self.cover.setPixmap(pm.scaled(COVER_SIZE, COVER_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
+                self._art = True
                 return
         self.cover.setPixmap(placeholder_cover(q))
 
     def has_cover_art(self) -> bool:
+        """The track's own cover art is shown (not the generated placeholder, not a video)."""
         pm = self.cover.pixmap()
-        return pm is not None and not pm.isNull() and self.stack.currentWidget() is self.cover
+        return self._art and pm is not None and not pm.isNull() and self.stack.currentWidget() is self.cover

@@ -24,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tab", default="library")
     args = p.parse_args(argv)
     os.environ.setdefault("MOODTAPE_AUDIO_OUTPUT", "dummy")
+    from library.store import default_path
+    from library.store_lock import StoreInUse, hold
+
+    try:
+        lock = hold(default_path())  # it scans into the user's library: not while a player has it open
+    except StoreInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from ui.app import build_window
 
@@ -53,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(int(args.wait * 500), act)
     QTimer.singleShot(int(args.wait * 1000), shoot)
     app.exec()
+    lock.release()
     return 0 if os.path.exists(args.out) else 1
 
 

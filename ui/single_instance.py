@@ -6,9 +6,12 @@
 
 A second start (the menu entry clicked while the player sits in the tray, say) connects to the first one's local
 socket, hands over what it was asked to do (`--library DIR` folders to add, `--session`) and exits. The socket is
-named after the user and the library file (`server_name`), so players on other libraries (MOODTAPE_DATA_DIR) do
-not meet, and it accepts this user only. The library file's lock (library.store_lock) is what keeps two programs
-from writing one store; this only makes the second start useful instead of an error.
+named after the library file (`server_address`), so players on other libraries (MOODTAPE_DATA_DIR) do not meet. It
+lives in the user's private runtime folder ($XDG_RUNTIME_DIR), else in the library's own folder (both closed to
+other users), and only where neither fits a socket path under Qt's name in /tmp; both ends check that the other
+end belongs to the same user (SO_PEERCRED), so another local user can neither answer for the player nor hand it
+requests. The library file's lock (library.store_lock) is what keeps two programs from writing one store; this
+only makes the second start useful instead of an error.
 """
 
 from __future__ import annotations
@@ -32,21 +35,61 @@ log = logging.getLogger("moodtape.ui")
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def server_name(store_path: Path | str) -> str:
-    digest = hashlib.sha1(os.path.abspath(str(store_path)).encode("utf-8", "surrogateescape")).hexdigest()[:12]
-    return f"moodtape-{os.getuid() if hasattr(os, 'getuid') else 0}-{digest}"
+MAX_SOCKET_PATH = 100  # bytes; a Unix socket path must fit sun_path (108 on Linux)
 
 
-def ask_running_instance(name: str, request: dict[str, Any], timeout_ms: int = 1500) -> bool:
-    """Hand `request` to the running player; True when it answered that it took it."""
-    sock = QLocalSocket()
-    sock.connectToServer(name)
-    if not sock.waitForConnected(timeout_ms):
-        return False
+def _private_dir(path: str) -> bool:
+    """A folder of this user's that no one else may enter or write to."""
     try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return os.path.isdir(path) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def server_address(store_path: Path | str) -> str:
+    """Where the player on `store_path` listens: a socket path in a private folder, else a bare name (Qt puts it
+    in /tmp)."""
+    key = os.path.abspath(str(store_path)).encode("utf-8", "surrogateescape")
+    name = f"moodtape-{hashlib.sha1(key).hexdigest()[:12]}.sock"
+    for folder in (os.environ.get("XDG_RUNTIME_DIR", ""), os.path.dirname(os.path.abspath(str(store_path)))):
+        path = os.path.join(folder, name)
+        if folder and _private_dir(folder) and len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+            return path
+    return f"moodtape-{os.getuid()}-{name}"
+
+
+def peer_uid(sock: QLocalSocket) -> int | None:
+    """The user id of the process at the other end of a connected local socket (None when it cannot be told)."""
+    import socket
+    import struct
+
+    fd = int(sock.socketDescriptor())
+    if fd < 0 or not hasattr(socket, "SO_PEERCRED"):
+        return None
+    try:
+        with socket.socket(fileno=os.dup(fd)) as s:
+            _pid, uid, _gid = struct.unpack("3i", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                               struct.calcsize("3i")))
+    except OSError:
+        return None
+    return uid
+
+
+def ask_running_instance(address: str, request: dict[str, Any], timeout_ms: int = 3000) -> str:
+    """Hand `request` to the running player. "ok": it took it; "none": no player of this user listens there;
+    "silent": one was reached but did not answer in time (the request may still be carried out: do not resend)."""
+    sock = QLocalSocket()
+    sock.connectToServer(address)
+    if not sock.waitForConnected(min(timeout_ms, 1000)):
+        return "none"
+    try:
+        if peer_uid(sock) != os.getuid():  # someone else's socket under our name
+            log.warning("%s is not this user's: ignored", address)
+            return "none"
         sock.write(json.dumps(request).encode("utf-8") + b"\n")
         if not sock.waitForBytesWritten(timeout_ms):
-            return False
+            return "silent"
         answer = b""
         deadline = time.monotonic() + timeout_ms / 1000
         while b"\n" not in answer and time.monotonic() < deadline:
@@ -54,7 +97,7 @@ def ask_running_instance(name: str, request: dict[str, Any], timeout_ms: int = 1
                 answer += bytes(sock.readAll().data())
             elif sock.state() != QLocalSocket.LocalSocketState.ConnectedState:
                 break
-        return answer.startswith(b"ok")
+        return "ok" if answer.startswith(b"ok") else "silent"
     finally:
         sock.abort()
 
@@ -63,25 +106,26 @@ def claim_library(store_path: Path | str, request: dict[str, Any], wait_s: float
     """Before a player starts on `store_path`: None when a running player took `request` (this start should end),
     else the library's lock for this process. Raises StoreInUse when the library stays held by a program that does
     not answer (`main.py tag`, a player still starting for longer than `wait_s`, or one that hangs)."""
-    name = server_name(store_path)
+    address = server_address(store_path)
     deadline = time.monotonic() + wait_s
     while True:
-        if ask_running_instance(name, request):
+        answer = ask_running_instance(address, request, timeout_ms=int(wait_s * 1000))
+        if answer == "ok":
             return None
         try:
             return hold(store_path)
         except StoreInUse:
-            if time.monotonic() >= deadline:
-                raise
+            if answer == "silent" or time.monotonic() >= deadline:
+                raise  # a player that got the request but hangs, or a program that does not listen
             time.sleep(0.2)  # a player that took the lock a moment ago may not be listening yet
 
 
 class InstanceServer(QObject):
     """Listens for second starts; `handler(request)` runs on the GUI thread for each one."""
 
-    def __init__(self, name: str, handler: Callable[[dict[str, Any]], None], parent: QObject | None = None) -> None:
+    def __init__(self, address: str, handler: Callable[[dict[str, Any]], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = name
+        self.name = address
         self.handler = handler
         self.requests = 0
         self.server = QLocalServer(self)
@@ -104,6 +148,11 @@ class InstanceServer(QObject):
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
             sock = self.server.nextPendingConnection()
+            if peer_uid(sock) != os.getuid():
+                log.warning("refused a connection from another user")
+                sock.abort()
+                sock.deleteLater()
+                continue
             self._buffers[sock] = b""
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(lambda s=sock: self._drop(s))
@@ -117,19 +166,20 @@ class InstanceServer(QObject):
 
     def _read(self, sock: QLocalSocket) -> None:
         data = self._buffers.get(sock, b"") + bytes(sock.readAll().data())
+        line = data.split(b"\n", 1)[0]
+        if len(line) > MAX_REQUEST_BYTES:
+            log.warning("ignored a second start's request of more than %d bytes", MAX_REQUEST_BYTES)
+            sock.abort()
+            return
         if b"\n" not in data:
-            if len(data) > MAX_REQUEST_BYTES:
-                sock.abort()
-            else:
-                self._buffers[sock] = data
+            self._buffers[sock] = data
             return
         self._buffers[sock] = b""
-        line = data.split(b"\n", 1)[0]
         try:
             request = json.loads(line.decode("utf-8"))
             if not isinstance(request, dict):
                 raise ValueError("not an object")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             log.warning("ignored a second start's request: %s", exc)
             sock.write(b"bad\n")
             sock.flush()
@@ -161,4 +211,5 @@ def bring_to_front(window: Any, request: dict[str, Any]) -> None:
     log.info("a second start brought the window to the front (folders: %s)", folders)
 
 
-__all__ = ["InstanceServer", "StoreInUse", "ask_running_instance", "bring_to_front", "claim_library", "server_name"]
+__all__ = ["InstanceServer", "StoreInUse", "ask_running_instance", "bring_to_front", "claim_library", "peer_uid",
+           "server_address"]
