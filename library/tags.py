@@ -22,13 +22,18 @@ _RG_SPELLINGS = ("REPLAYGAIN_TRACK_GAIN", "replaygain_track_gain", "REPLAYGAIN_T
                  "REPLAYGAIN_ALBUM_GAIN", "replaygain_album_gain", "REPLAYGAIN_ALBUM_PEAK", "replaygain_album_peak")
 # MP3 taggers that do not use TPE2 for the album artist write a TXXX frame under one of these names: read through
 # the easy keys of FIELD_TAGS["albumartist"] (and so removed by an edit, which writes TPE2).
-ALBUM_ARTIST_TXXX = {"album artist": "ALBUM ARTIST", "album_artist": "ALBUMARTIST"}
+# (TXXX descriptions are matched exactly, so each spelling in use has its own easy key.)
+ALBUM_ARTIST_TXXX = {"album artist": "ALBUM ARTIST", "album_artist": "ALBUMARTIST",
+                     "moodtape-aa-title": "Album Artist", "moodtape-aa-camel": "AlbumArtist",
+                     "moodtape-aa-lower": "album artist", "moodtape-aa-snake": "ALBUM_ARTIST"}
 _rg_keys_registered = False
 # Where each text field of a track is read from: mutagen's easy keys / Vorbis comments, in order (taggers spell some
 # two or three ways; the first is the one library/tag_writer.py writes, and it removes the others), and the raw ID3
 # frame (WAV, whose tags mutagen's easy interface does not cover).
 FIELD_TAGS = {"title": ("title",), "artist": ("artist",), "album": ("album",), "genre": ("genre",),
-              "albumartist": ("albumartist", "album artist", "album_artist"), "track_no": ("tracknumber", "track"),
+              "albumartist": ("albumartist", "album artist", "album_artist", "moodtape-aa-title", "moodtape-aa-camel",
+                              "moodtape-aa-lower", "moodtape-aa-snake"),
+              "track_no": ("tracknumber", "track"),
               "disc_no": ("discnumber", "disc"), "year": ("date", "year")}
 ID3_FRAMES = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON", "albumartist": "TPE2",
               "track_no": "TRCK", "disc_no": "TPOS", "year": "TDRC"}

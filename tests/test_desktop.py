@@ -157,6 +157,22 @@ def test_close_to_tray_hides_and_quit_really_quits(build, qtbot):
     assert not w.isVisible() and w.quitting
 
 
+def test_mpris_quit_really_quits_also_with_close_to_tray(build, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.mpris import Mpris
+
+    w = build(auto_tag=False)
+    w.tray = FakeTray()
+    closed = []
+    w.announcer = type("A", (), {"close": lambda self: closed.append(1)})()
+    w.show()
+    qtbot.waitExposed(w)
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: None))
+    Mpris(w).quit()  # playerctl quit
+    assert w.quitting and not w.isVisible() and closed == [1]  # a real quit: the last notification goes too
+
+
 def test_welcome_on_first_run_only(build, qtbot):
     from PySide6.QtWidgets import QDialog
 

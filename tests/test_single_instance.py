@@ -130,11 +130,11 @@ def _ask_in_thread(name: str, payload: bytes | dict) -> dict:
 def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot, tmp_path):
     from PySide6.QtWidgets import QWidget
 
-    from ui.single_instance import InstanceServer, ask_running_instance, bring_to_front, server_address
+    from ui.single_instance import InstanceServer, ask_running_instance, bring_to_front, server_addresses
 
-    name = server_address(tmp_path / "moodtape.json")
-    assert name != server_address(tmp_path / "other.json")
-    assert name == server_address(tmp_path / "." / "moodtape.json")
+    name = server_addresses(tmp_path / "moodtape.json")[0]
+    assert name != server_addresses(tmp_path / "other.json")[0]
+    assert name == server_addresses(tmp_path / "." / "moodtape.json")[0]
     assert ask_running_instance(name, {}, timeout_ms=200) == "none"  # nobody listening
     widget = QWidget()
     qtbot.addWidget(widget)
@@ -149,7 +149,8 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
                                       "session": True})
         qtbot.waitUntil(lambda: not asked["thread"].is_alive(), timeout=10_000)
         assert asked["ok"] == "ok" and server.requests == 1
-        assert window.added == [str(music)] and window.sessions == 1
+        qtbot.waitUntil(lambda: window.sessions == 1, timeout=3000)  # carried out once answered
+        assert window.added == [str(music)]
         assert widget.isVisible() and not widget.isMinimized()
 
         for payload, answer in ((b"not json\n", b"bad\n"), (b"[" * 50_000 + b"\n", b"bad\n"),
@@ -161,20 +162,43 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
         server.close()
 
 
-def test_the_socket_lives_in_a_private_folder(tmp_path, monkeypatch):
-    from ui.single_instance import server_address
+def test_the_socket_lives_in_the_library_folder_and_depends_on_nothing_else(tmp_path, monkeypatch):
+    from ui.single_instance import server_addresses
 
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    assert os.path.dirname(server_address(tmp_path / "lib" / "moodtape.json")) == str(runtime)
-    runtime.chmod(0o755)  # not private: the library's folder (0700) instead
     lib = tmp_path / "lib"
     lib.mkdir(mode=0o700)
-    assert os.path.dirname(server_address(lib / "moodtape.json")) == str(lib)
+    store = lib / "moodtape.json"
+    first, bare = server_addresses(store)
+    assert os.path.dirname(first) == str(lib) and "/" not in bare
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # another start's environment: the same place
+    assert server_addresses(store) == [first, bare]
+    link = tmp_path / "link"
+    link.symlink_to(lib)
+    assert server_addresses(link / "moodtape.json") == [first, bare]  # the same library through a symlink
+    lib.chmod(0o755)  # others may enter: only Qt's name in /tmp (both ends check the peer's user)
+    assert server_addresses(store) == [bare]
     deep = tmp_path / ("d" * 120)
-    deep.mkdir(mode=0o700)  # a path too long for a socket: Qt's name in /tmp (both ends check the peer's user)
-    assert "/" not in server_address(deep / "moodtape.json")
+    deep.mkdir(mode=0o700)  # a path too long for a socket
+    assert len(server_addresses(deep / "moodtape.json")) == 1
+
+
+def test_a_start_that_says_nothing_is_let_go(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtNetwork import QLocalSocket
+
+    import ui.single_instance as si
+
+    monkeypatch.setattr(si, "IDLE_LIMIT_MS", 300)
+    server = si.InstanceServer(si.server_addresses(tmp_path / "moodtape.json")[0], lambda r: None)
+    assert server.listen()
+    try:
+        sock = QLocalSocket()
+        sock.connectToServer(server.name)
+        assert sock.waitForConnected(3000)
+        qtbot.waitUntil(lambda: len(server._buffers) == 1, timeout=3000)
+        qtbot.waitUntil(lambda: sock.state() == QLocalSocket.LocalSocketState.UnconnectedState, timeout=5000)
+        qtbot.waitUntil(lambda: not server._buffers, timeout=3000)
+    finally:
+        server.close()
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to act as another user")
@@ -204,10 +228,10 @@ def test_a_player_that_took_the_request_but_hangs_gets_it_once(tmp_path):
     then says the library is in use, without piling up requests for when the first one wakes."""
     import socket
 
-    from ui.single_instance import claim_library, server_address
+    from ui.single_instance import claim_library, server_addresses
 
     store = tmp_path / "moodtape.json"
-    address = server_address(store)
+    address = server_addresses(store)[0]
     assert address.startswith("/")
     srv = socket.socket(socket.AF_UNIX)
     srv.bind(address)
@@ -227,8 +251,8 @@ def test_a_player_that_took_the_request_but_hangs_gets_it_once(tmp_path):
     try:
         t0 = time.monotonic()
         with pytest.raises(StoreInUse):
-            claim_library(store, {"library": []}, wait_s=1.0)
-        assert time.monotonic() - t0 < 5
+            claim_library(store, {"library": []}, wait_s=3.0)  # longer than one try: no second try
+        assert time.monotonic() - t0 < 8
     finally:
         holder.kill()
         holder.wait(10)

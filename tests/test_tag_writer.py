@@ -75,7 +75,7 @@ def test_an_mp3_album_artist_in_a_txxx_frame_is_read_and_replaced_by_an_edit(fil
     from mutagen.id3 import ID3, TXXX
 
     mp3 = str(files[".mp3"])
-    for desc in ("ALBUM ARTIST", "ALBUMARTIST"):
+    for desc in ("ALBUM ARTIST", "ALBUMARTIST", "Album Artist", "AlbumArtist", "album artist", "ALBUM_ARTIST"):
         tags = ID3(mp3)
         tags.delall("TPE2")
         tags.delall("TXXX")

@@ -114,7 +114,7 @@ def run(args) -> int:
     app.setApplicationName("Moodtape")
     app.setOrganizationName("Moodtape")
     setup_logging()
-    from ui.single_instance import InstanceServer, StoreInUse, bring_to_front, claim_library, server_address
+    from ui.single_instance import InstanceServer, StoreInUse, bring_to_front, claim_library, server_addresses
 
     request = {"library": [os.path.abspath(f) for f in (args.library or [])],
                "session": bool(getattr(args, "session", False))}
@@ -136,7 +136,7 @@ def run(args) -> int:
         camera = int(camera)
     window = build_window(store, camera_source=camera)
     window.store_lock = lock  # held until the process ends
-    window.instance_server = InstanceServer(server_address(default_path()), lambda r: bring_to_front(window, r),
+    window.instance_server = InstanceServer(server_addresses(default_path())[0], lambda r: bring_to_front(window, r),
                                             window)
     window.instance_server.listen()
     window.show()

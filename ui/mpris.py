@@ -316,7 +316,11 @@ class Mpris(QObject):
     def quit(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        self.window.close()
+        quit_app = getattr(self.window, "quit_app", None)  # really quits, also with close-to-tray on
+        if quit_app is not None:
+            quit_app()
+        else:
+            self.window.close()
         QApplication.quit()
 
     # --- PropertiesChanged ---------------------------------------------------------------------------------

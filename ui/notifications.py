@@ -89,9 +89,9 @@ class NotificationClient:
             self._pending = None
             self._cond.notify_all()
         if self._thread is not None:
-            self._thread.join(timeout=CALL_TIMEOUT_S + 1)
+            self._thread.join(timeout=WITHDRAW_TIMEOUT_S)  # quitting waits no longer for a slow server
             if self._thread.is_alive():
-                return  # stuck in a call: leave its connection to it (a daemon thread, gone at exit)
+                return  # still in a call: leave its connection to it (a daemon thread, gone at exit)
         if withdraw and self.last_id and self._conn is not None:
             try:
                 self._call("CloseNotification", "u", (self.last_id,), timeout=WITHDRAW_TIMEOUT_S)

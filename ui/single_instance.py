@@ -1,17 +1,19 @@
 """One Moodtape per library: starting it again brings the running one to the front.
 
-    if ask_running_instance(name, {"library": [...], "session": False}):
+    lock = claim_library(store_path, {"library": [...], "session": False})
+    if lock is None:
         return 0                                  # the running player took the request
-    server = InstanceServer(name, lambda request: bring_to_front(window, request))
+    server = InstanceServer(server_addresses(store_path)[0], lambda request: bring_to_front(window, request))
 
 A second start (the menu entry clicked while the player sits in the tray, say) connects to the first one's local
 socket, hands over what it was asked to do (`--library DIR` folders to add, `--session`) and exits. The socket is
-named after the library file (`server_address`), so players on other libraries (MOODTAPE_DATA_DIR) do not meet. It
-lives in the user's private runtime folder ($XDG_RUNTIME_DIR), else in the library's own folder (both closed to
-other users), and only where neither fits a socket path under Qt's name in /tmp; both ends check that the other
-end belongs to the same user (SO_PEERCRED), so another local user can neither answer for the player nor hand it
-requests. The library file's lock (library.store_lock) is what keeps two programs from writing one store; this
-only makes the second start useful instead of an error.
+named after the library file's real path (`server_addresses`), so players on other libraries (MOODTAPE_DATA_DIR)
+do not meet, and depends on nothing else (not on the environment of the start). It lives in the library's own
+folder, which Moodtape keeps closed to other users; where that folder is not private or the path would be too
+long for a socket, under Qt's name in /tmp. Both ends check that the other end belongs to the same user
+(SO_PEERCRED), so another local user can neither answer for the player nor hand it requests. The library file's
+lock (library.store_lock) is what keeps two programs from writing one store; this only makes the second start
+useful instead of an error. The running player answers "ok" as soon as a request parses, then carries it out.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from library.store_lock import StoreInUse, StoreLock, hold
@@ -33,6 +35,7 @@ from library.store_lock import StoreInUse, StoreLock, hold
 log = logging.getLogger("moodtape.ui")
 
 MAX_REQUEST_BYTES = 64 * 1024
+IDLE_LIMIT_MS = 5000
 
 
 MAX_SOCKET_PATH = 100  # bytes; a Unix socket path must fit sun_path (108 on Linux)
@@ -47,16 +50,17 @@ def _private_dir(path: str) -> bool:
     return os.path.isdir(path) and st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
-def server_address(store_path: Path | str) -> str:
-    """Where the player on `store_path` listens: a socket path in a private folder, else a bare name (Qt puts it
-    in /tmp)."""
-    key = os.path.abspath(str(store_path)).encode("utf-8", "surrogateescape")
-    name = f"moodtape-{hashlib.sha1(key).hexdigest()[:12]}.sock"
-    for folder in (os.environ.get("XDG_RUNTIME_DIR", ""), os.path.dirname(os.path.abspath(str(store_path)))):
-        path = os.path.join(folder, name)
-        if folder and _private_dir(folder) and len(os.fsencode(path)) <= MAX_SOCKET_PATH:
-            return path
-    return f"moodtape-{os.getuid()}-{name}"
+def server_addresses(store_path: Path | str) -> list[str]:
+    """Where the player on `store_path` may listen, the one it listens on first: a socket in the library's folder
+    when that is private and the path short enough, and Qt's name in /tmp. A second start tries each."""
+    real = os.path.realpath(str(store_path))  # the same library through a symlink is the same library
+    name = f"moodtape-{hashlib.sha1(real.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}.sock"
+    bare = f"moodtape-{os.getuid()}-{name}"
+    folder = os.path.dirname(real)
+    path = os.path.join(folder, name)
+    if _private_dir(folder) and len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+        return [path, bare]
+    return [bare]
 
 
 def peer_uid(sock: QLocalSocket) -> int | None:
@@ -69,8 +73,8 @@ def peer_uid(sock: QLocalSocket) -> int | None:
         return None
     try:
         with socket.socket(fileno=os.dup(fd)) as s:
-            _pid, uid, _gid = struct.unpack("3i", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                               struct.calcsize("3i")))
+            _pid, uid, _gid = struct.unpack("iII", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                                struct.calcsize("iII")))
     except OSError:
         return None
     return uid
@@ -106,10 +110,14 @@ def claim_library(store_path: Path | str, request: dict[str, Any], wait_s: float
     """Before a player starts on `store_path`: None when a running player took `request` (this start should end),
     else the library's lock for this process. Raises StoreInUse when the library stays held by a program that does
     not answer (`main.py tag`, a player still starting for longer than `wait_s`, or one that hangs)."""
-    address = server_address(store_path)
+    addresses = server_addresses(store_path)
     deadline = time.monotonic() + wait_s
     while True:
-        answer = ask_running_instance(address, request, timeout_ms=int(wait_s * 1000))
+        answer = "none"
+        for address in addresses:
+            answer = ask_running_instance(address, request, timeout_ms=int(wait_s * 1000))
+            if answer != "none":
+                break
         if answer == "ok":
             return None
         try:
@@ -156,6 +164,7 @@ class InstanceServer(QObject):
             self._buffers[sock] = b""
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(lambda s=sock: self._drop(s))
+            QTimer.singleShot(IDLE_LIMIT_MS, sock, sock.abort)  # a start that says nothing in time is let go
 
     def _drop(self, sock: QLocalSocket) -> None:
         self._buffers.pop(sock, None)
@@ -185,12 +194,15 @@ class InstanceServer(QObject):
             sock.flush()
             return
         self.requests += 1
+        sock.write(b"ok\n")  # taken: the second start may end while the window comes up (adding folders, a session
+        sock.flush()         # and its camera can take longer than it waits)
+        QTimer.singleShot(0, self, lambda: self._handle(request))
+
+    def _handle(self, request: dict[str, Any]) -> None:
         try:
             self.handler(request)
         except Exception:  # the running player must not fall over for a second start
             log.exception("a second start's request failed")
-        sock.write(b"ok\n")
-        sock.flush()
 
 
 def bring_to_front(window: Any, request: dict[str, Any]) -> None:
@@ -212,4 +224,4 @@ def bring_to_front(window: Any, request: dict[str, Any]) -> None:
 
 
 __all__ = ["InstanceServer", "StoreInUse", "ask_running_instance", "bring_to_front", "claim_library", "peer_uid",
-           "server_address"]
+           "server_addresses"]
