@@ -84,7 +84,8 @@ def release_free_memory() -> None:
 @dataclass
 class TagSummary:
     total: int = 0
-    tagged: int = 0
+    tagged: int = 0  # mood tags written
+    measured: int = 0  # loudness measured in a light job (the track kept its mood tag)
     failed: int = 0
     remaining: int = 0
     seconds: float = 0.0
@@ -98,6 +99,7 @@ class TagSummary:
         return {
             "total": self.total,
             "tagged": self.tagged,
+            "measured": self.measured,
             "failed": self.failed,
             "remaining": self.remaining,
             "seconds": round(self.seconds, 3),
@@ -246,6 +248,7 @@ class Tagger:
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.summary: TagSummary | None = None
+        self.loudness_only = False  # this run only measures loudness (tracks tagged before Moodtape measured it)
         self.done = threading.Event()  # set once the run has reported its summary (its thread may still exit)
         self._started: dict[str, float] = {}
         self.hang_grace_s = 10.0  # extra seconds past time_limit_s before a stuck decode is abandoned
@@ -409,6 +412,7 @@ class Tagger:
 
         by_path = {t["path"]: t for t in tracks}
         light = {t["path"] for t in tracks if not needs_tag(t, version)}  # pending for their loudness only
+        self.loudness_only = bool(tracks) and len(light) == len(tracks)  # a pass that reads no moods
         queue = list(tracks)
         in_flight: dict[Future, tuple[str, float]] = {}
         ex = self._new_pool()
@@ -453,7 +457,10 @@ class Tagger:
                                 fields["loudness"] = res["loudness"]
                                 fields["loudness_key"] = loudness_key(by_path[path])
                             results.append((path, fields))
-                            summary.tagged += 1
+                            if path in light:
+                                summary.measured += 1
+                            else:
+                                summary.tagged += 1
                             if self.on_result:
                                 self.on_result(path, fields)
                         done += 1

@@ -113,6 +113,21 @@ def test_a_batch_of_loudness_alone_does_not_re_plan(media_window):
     assert changed
 
 
+def test_the_progress_bar_says_what_the_pass_does(media_window):
+    from types import SimpleNamespace
+
+    w = media_window
+    try:
+        w.tagging.tagger = SimpleNamespace(loudness_only=True)  # tracks tagged before Moodtape measured loudness
+        w._on_tag_progress(3, 10, 2.0)
+        assert w.tag_bar.format() == "Loudness %v/%m" and w.tag_bar.text() == "Loudness 3/10"
+        w.tagging.tagger = SimpleNamespace(loudness_only=False)
+        w._on_tag_progress(4, 10, 2.0)
+        assert w.tag_bar.text() == "Mood tags 4/10"
+    finally:
+        w.tagging.tagger = None
+
+
 def test_a_loudness_that_fails_leaves_the_mood_tag_alone(monkeypatch):
     """The loudness is a nicety: a broken install (no scipy.signal) must not stop mood tagging."""
     from emotion import audio_model

@@ -295,7 +295,9 @@ def test_the_tagger_measures_loudness_and_a_light_pass_fills_in_older_tags(model
     sf.write(str(quiet), (0.05 * np.sin(2 * np.pi * 997 * t)).astype(np.float32), sr)
     store = Store(tmp_path / "lib.json")
     add_tracks(store, [loud, quiet])
-    assert Tagger(store, model=model).run().tagged == 2
+    first = Tagger(store, model=model)
+    s = first.run()
+    assert (s.tagged, s.measured, first.loudness_only) == (2, 0, False)
     a, b = store.get_track(str(loud)), store.get_track(str(quiet))
     assert abs(a["loudness"] - (-9.0)) < 0.3 and abs(b["loudness"] - a["loudness"] + 20.0) < 0.3, (a, b)
     assert a["loudness_key"] == loudness_key(a) and not needs_loudness(a, model.version)
@@ -314,8 +316,11 @@ def test_the_tagger_measures_loudness_and_a_light_pass_fills_in_older_tags(model
         def loudness_file(self, path, time_limit_s=None):
             return model.loudness_file(path, time_limit_s=time_limit_s)
 
-    s = Tagger(store, model=Networks()).run()
+    light = Tagger(store, model=Networks())
+    s = light.run()
     assert s.total == 2 and Networks.full == 0, "light jobs only"
+    assert (s.tagged, s.measured, light.loudness_only) == (0, 2, True), "measured, not mood-tagged"
+    assert s.as_dict()["measured"] == 2
     a, b = store.get_track(str(loud)), store.get_track(str(quiet))
     assert abs(a["loudness"] - (-9.0)) < 0.3 and b["loudness"] < a["loudness"] - 19
     assert b["quadrant"] == "Q4" and b["mood_by"] == "you", "the hand-set mood stays"

@@ -577,6 +577,8 @@ class MainWindow(QMainWindow):
             self.tag_cancel.show()
 
     def _on_tag_progress(self, done: int, total: int, rate: float) -> None:
+        tagger = self.tagging.tagger
+        self.tag_bar.setFormat("Loudness %v/%m" if getattr(tagger, "loudness_only", False) else "Mood tags %v/%m")
         self.tag_bar.setRange(0, max(1, total))
         self.tag_bar.setValue(done)
         self.tag_label.setText(tagging_rate_text(done, total, rate))
