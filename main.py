@@ -51,12 +51,10 @@ def cmd_scan(argv: list[str]) -> int:
     args = p.parse_args(argv)
     from library.scanner import scan_folder
     from library.store import Store, default_path
-    from library.store_lock import StoreInUse, hold
+    from library.store_lock import hold_or_say_why
 
-    try:
-        lock = hold(default_path())  # the player (or another scan) writing the same library would lose writes
-    except StoreInUse as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    lock = hold_or_say_why(default_path())  # the player (or another scan) writing the same library would lose writes
+    if lock is None:
         return 2
     store = Store()
     if store.recovered:

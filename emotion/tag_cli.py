@@ -30,12 +30,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from emotion.tagger import ModelUnavailable, Tagger
     from library.store import Store, default_path
-    from library.store_lock import StoreInUse, hold
+    from library.store_lock import hold_or_say_why
 
-    try:
-        lock = hold(args.store or default_path())  # one program at a time writes a library
-    except StoreInUse as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    lock = hold_or_say_why(args.store or default_path())  # one program at a time writes a library
+    if lock is None:
         return 2
     store = Store(args.store)
     if getattr(store, "recovered", None):

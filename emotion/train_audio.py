@@ -485,10 +485,22 @@ def score(emo_pairs: list, emo_pred: list, emf_pairs: list, emf_pred: list, blen
     return res
 
 
+def keep_share(units: list[str], share: float, key: str) -> set[str]:
+    """A random `share` of the distinct `units` (songs, recordings), at least one; the same `key` gives nested
+    subsets (a smaller share keeps a prefix of one shuffle)."""
+    uniq = sorted(set(units))
+    if share >= 1.0:
+        return set(uniq)
+    random.Random(key).shuffle(uniq)
+    return set(uniq[: max(1, int(round(share * len(uniq))))])
+
+
 def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: int | None = None,
-           oof: list | None = None) -> dict:
+           oof: list | None = None, train_share: float = 1.0, share_rep: int = 0) -> dict:
     """Song-grouped K-fold CV; scores on the default rendering (EMOPIA) and the recordings (Emotify). With `oof`,
-    (fold, item, prediction) of every held-out EMOPIA clip is appended to it (player.queue_cv plans on them)."""
+    (fold, item, prediction) of every held-out EMOPIA clip is appended to it (player.queue_cv plans on them).
+    With `train_share` < 1 each fold trains on that share of its training songs (whole EMOPIA songs, Emotify
+    recordings; `share_rep` draws another subset) while the held-out songs stay the same: a learning curve."""
     k = cfg["folds"]
     parts = tuple(cfg["parts"])
     emo_fold, emf_fold = cv_folds(emo_pairs, emf_pairs, k, seed)
@@ -496,6 +508,11 @@ def run_cv(emo_pairs: list, emf_pairs: list, cfg: dict, seed: int, max_steps: in
     for f in range(k):
         tr_emo = [p for p, fo in zip(emo_pairs, emo_fold) if fo != f and (cfg["use_aug"] or p[0]["default_render"])]
         tr_emf = [p for p, fo in zip(emf_pairs, emf_fold) if fo != f]
+        if train_share < 1.0:
+            songs = keep_share([p[0]["song"] for p in tr_emo], train_share, f"lc:{seed}:{share_rep}:{f}:emopia")
+            recs = keep_share([p[0]["clip"] for p in tr_emf], train_share, f"lc:{seed}:{share_rep}:{f}:emotify")
+            tr_emo = [p for p in tr_emo if p[0]["song"] in songs]
+            tr_emf = [p for p in tr_emf if p[0]["clip"] in recs]
         te_emo = [p for p, fo in zip(emo_pairs, emo_fold) if fo == f and p[0]["default_render"]]
         te_emf = [p for p, fo in zip(emf_pairs, emf_fold) if fo == f]
         d = design(tr_emo, tr_emf, parts)
@@ -915,11 +932,13 @@ held-out clips) 0.427, with the predicted genre's one-hot added instead 0.423, a
 (5 shuffles of a genre-stratified 5-fold split, penalty by leave-one-out). Genre alone explains r 0.27 of the
 valence proxy. No lead.
 
-Learning curve: is the amount of training data the limit? (2026-12-07, tenth session; throw-away script
-/tmp/lc/learning_curve.py, not kept.) The shipped recipe on the same held-out folds, each fold's model trained on a
-nested random share of that fold's training songs (whole EMOPIA songs with all their clips and renderings, Emotify
-recordings; the same share of both), two repeats per share, two fold splits (default and seed 1; the share 1.0
-reproduces the shipped CV bit for bit). Q / V / A / rV / rA on the default split, then seed 1:
+Learning curve: is the amount of training data the limit? (2026-12-07, tenth session; `python -m
+emotion.train_audio --cv-only --work-dir W --train-share S --share-rep R [--seed 1]`, S 0.25 / 0.5 / 0.75 / 1, R 0
+and 1.) The shipped recipe on the same held-out folds, each fold's model trained on a nested random share of that
+fold's training songs (whole EMOPIA songs with all their clips and renderings, Emotify recordings; the same share
+of both), two repeats per share, two fold splits (default and seed 1; the share 1.0 is the shipped CV). The
+figures below are the means of the two repeats (the straight-line fit over the 14 runs was a throw-away numpy
+script). Q / V / A / rV / rA on the default split, then seed 1:
 a quarter (62 EMOPIA songs, 60 recordings a fold) 0.639 / 0.727 / 0.886 / 0.375 / 0.685 and 0.647 / 0.731 / 0.897 /
 0.377 / 0.729; half 0.667 / 0.746 / 0.897 / 0.426 / 0.734 and 0.681 / 0.765 / 0.895 / 0.412 / 0.765; three quarters
 0.686 / 0.767 / 0.891 / 0.463 / 0.773 and 0.688 / 0.770 / 0.896 / 0.446 / 0.780; all (248 songs, 240 recordings)
@@ -1213,6 +1232,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renders", type=int, default=None, help="renderings per EMOPIA clip")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     ap.add_argument("--cv-only", action="store_true", help="only cross-validate, write nothing")
+    ap.add_argument("--train-share", type=float, default=1.0,
+                    help="with --cv-only: train each fold on this share of its training songs (a learning curve)")
+    ap.add_argument("--share-rep", type=int, default=0, help="with --train-share: which random subset")
     ap.add_argument("--keep-excerpts", action="store_true",
                     help="also keep each file's decoded excerpts (int16, ~0.8 MB a file) in --work-dir/excerpts")
     ap.add_argument("--tiny", action="store_true", help="a handful of clips and a few steps (tests)")
@@ -1257,7 +1279,8 @@ def main(argv: list[str] | None = None) -> int:
     t_cv = t_cv_read = 0.0
     if not args.no_cv:
         t0 = time.time()
-        cv = run_cv(emo_pairs, emf_pairs, cfg, args.seed, max_steps)
+        share = args.train_share if args.cv_only else 1.0
+        cv = run_cv(emo_pairs, emf_pairs, cfg, args.seed, max_steps, train_share=share, share_rep=args.share_rep)
         t_cv = time.time() - t0
         log(f"CV pooled ({t_cv:.0f}s): {json.dumps(cv['pooled'])}")
         if args.cv_json is not None:

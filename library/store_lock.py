@@ -84,4 +84,14 @@ def hold(store_path: Path | str) -> StoreLock:
     return StoreLock(store_path).acquire()
 
 
-__all__ = ["StoreInUse", "StoreLock", "hold", "lock_path"]
+def hold_or_say_why(store_path: Path | str) -> StoreLock | None:
+    """hold() for a headless command: None, after printing why on stderr, when the library is in use (the command
+    then exits with 2)."""
+    try:
+        return hold(store_path)
+    except StoreInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+__all__ = ["StoreInUse", "StoreLock", "hold", "hold_or_say_why", "lock_path"]

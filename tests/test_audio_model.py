@@ -97,6 +97,18 @@ def test_window_starts_spread_and_tile() -> None:
 
 @pytest.mark.slow
 @needs_fluidsynth
+def test_a_training_share_is_a_nested_subset_of_whole_units() -> None:
+    """The learning curve's subsets (train_audio --train-share): a share of the distinct songs, at least one, the
+    smaller share inside the larger one for the same key, another key another draw."""
+    from emotion.train_audio import keep_share
+
+    songs = [f"s{i}" for i in range(40) for _ in range(3)]  # each song's clips and renderings
+    half, quarter = keep_share(songs, 0.5, "k"), keep_share(songs, 0.25, "k")
+    assert len(half) == 20 and len(quarter) == 10 and quarter < half <= set(songs)
+    assert keep_share(songs, 1.0, "k") == set(songs) and len(keep_share(songs, 0.001, "k")) == 1
+    assert keep_share(songs, 0.5, "other") != half
+
+
 def test_tiny_training_end_to_end(tmp_path: Path) -> None:
     if not (SHARED / "emopia" / "labels.csv").is_file():
         pytest.skip("shared data missing")

@@ -316,11 +316,7 @@ class Mpris(QObject):
     def quit(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        quit_app = getattr(self.window, "quit_app", None)  # really quits, also with close-to-tray on
-        if quit_app is not None:
-            quit_app()
-        else:
-            self.window.close()
+        self.window.quit_app()  # really quits, also with close-to-tray on
         QApplication.quit()
 
     # --- PropertiesChanged ---------------------------------------------------------------------------------

@@ -135,12 +135,11 @@ class NotificationClient:
 
     def _call(self, member: str, signature: str | None = None, body: tuple = (),
               timeout: float = CALL_TIMEOUT_S) -> Any:
-        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
+        from jeepney import HeaderFields, MessageType
 
         if self._conn is None:
             self._conn = _connect(self.address, CALL_TIMEOUT_S)
-        addr = DBusAddress(OBJECT_PATH, bus_name=SERVICE, interface=SERVICE)
-        reply = self._conn.send_and_get_reply(new_method_call(addr, member, signature, body), timeout=timeout)
+        reply = self._conn.send_and_get_reply(method_call(member, signature, body), timeout=timeout)
         if reply.header.message_type == MessageType.error:
             name = reply.header.fields.get(HeaderFields.error_name, "error")
             raise RuntimeError(f"{member}: {name}: {reply.body[0] if reply.body else 'refused'}")
@@ -151,14 +150,25 @@ class NotificationClient:
             caps = self._call("GetCapabilities")
             self._markup = "body-markup" in (caps[0] if caps else [])
         body = escape_markup(note.body) if self._markup else note.body
-        hints: dict[str, tuple[str, Any]] = {"desktop-entry": ("s", DESKTOP_ENTRY)}
-        if note.image is not None:
-            hints["image-data"] = ("(iiibiiay)", note.image)
-        args = (APP_NAME, self.last_id, APP_ICON, note.summary, body, [], hints, -1)
-        (nid,) = self._call("Notify", NOTIFY_SIGNATURE, args)
+        (nid,) = self._call("Notify", NOTIFY_SIGNATURE, notify_args(self.last_id, note.summary, body, note.image))
         self.last_id = int(nid)
         self.sent += 1
         self.last_error = ""
+
+
+def method_call(member: str, signature: str | None = None, body: tuple = ()) -> Any:
+    """A call to the notification server's `member` (a jeepney message)."""
+    from jeepney import DBusAddress, new_method_call
+
+    return new_method_call(DBusAddress(OBJECT_PATH, bus_name=SERVICE, interface=SERVICE), member, signature, body)
+
+
+def notify_args(replaces_id: int, summary: str, body: str, image: tuple | None) -> tuple:
+    """Notify's arguments (NOTIFY_SIGNATURE): ours replaces `replaces_id`, the cover goes as image-data."""
+    hints: dict[str, tuple[str, Any]] = {"desktop-entry": ("s", DESKTOP_ENTRY)}
+    if image is not None:
+        hints["image-data"] = ("(iiibiiay)", image)
+    return (APP_NAME, replaces_id, APP_ICON, summary, body, [], hints, -1)
 
 
 def session_bus_address() -> str:
@@ -289,5 +299,5 @@ class TrackAnnouncer:
         self.client.close()
 
 
-__all__ = ["NotificationClient", "TrackAnnouncer", "escape_markup", "image_data", "session_bus_address",
-           "track_text"]
+__all__ = ["NotificationClient", "TrackAnnouncer", "escape_markup", "image_data", "method_call", "notify_args",
+           "session_bus_address", "track_text"]

@@ -25,12 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     os.environ.setdefault("MOODTAPE_AUDIO_OUTPUT", "dummy")
     from library.store import default_path
-    from library.store_lock import StoreInUse, hold
+    from library.store_lock import hold_or_say_why
 
-    try:
-        lock = hold(default_path())  # it scans into the user's library: not while a player has it open
-    except StoreInUse as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    lock = hold_or_say_why(default_path())  # it scans into the user's library: not while a player has it open
+    if lock is None:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from ui.app import build_window

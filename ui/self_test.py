@@ -128,16 +128,11 @@ def check_text_model(tmp: Path) -> str:
 
 
 def check_notifications(_tmp: Path) -> str:
-    """The D-Bus client of the track notifications is there and builds a Notify call (no bus needed)."""
-    from jeepney import DBusAddress, new_method_call
+    """The D-Bus client of the track notifications is there and builds their Notify call (no bus needed)."""
+    from ui.notifications import NOTIFY_SIGNATURE, method_call, notify_args
 
-    from ui.notifications import NOTIFY_SIGNATURE, OBJECT_PATH, SERVICE
-
-    addr = DBusAddress(OBJECT_PATH, bus_name=SERVICE, interface=SERVICE)
-    msg = new_method_call(addr, "Notify", NOTIFY_SIGNATURE,
-                          ("Moodtape", 0, "moodtape", "t", "b", [], {"image-data": ("(iiibiiay)", (1, 1, 4, True, 8,
-                                                                                                  4, b"\0" * 4))}, -1))
-    size = len(msg.serialise(serial=1))
+    image = (1, 1, 4, True, 8, 4, b"\0" * 4)
+    size = len(method_call("Notify", NOTIFY_SIGNATURE, notify_args(0, "t", "b", image)).serialise(serial=1))
     if size < 100:
         raise RuntimeError(f"a Notify message of {size} bytes")
     return f"jeepney builds a {size}-byte Notify call"
