@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     if "--self-test" in argv:
         return cmd_self_test([a for a in argv if a != "--self-test"])
     p = argparse.ArgumentParser(prog="main.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("paths", nargs="*", metavar="FILE",
+                   help="music files, playlists or file:// URLs to play now (a folder is added to the library)")
     p.add_argument("--library", action="append", metavar="DIR", help="add a music folder (repeatable)")
     p.add_argument("--session", action="store_true", help="start a hands-free session (camera on, full screen)")
     p.add_argument("--camera", default=None, help="camera device index or a video file standing in for it")

@@ -44,3 +44,12 @@ def play_stats(store) -> dict[str, tuple[int, float]]:
         n, last = stats.get(r["path"], (0, 0.0))
         stats[r["path"]] = (n + 1, max(last, float(r.get("time") or 0.0)))
     return stats
+
+
+def rename(store, moves: list[tuple[str, str]]) -> None:
+    """Files moved or renamed: their entries follow them (old path, new path)."""
+    new_for = dict(moves)
+    for r in store.rows(TABLE):
+        new = new_for.get(r.get("path"))
+        if new is not None:
+            store.update_row(TABLE, r["id"], {"path": new})

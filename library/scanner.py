@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from library import history, track_memory
 from library.store import Store
 from library.tag_writer import EDIT_PREFIX
 from library.tags import TAGS_VERSION, UnreadableFile, media_kind, read_tags
@@ -35,6 +36,9 @@ class ScanResult:
     problems: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     cancelled: bool = False
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path): moved or renamed files
+    restored: int = 0  # files back from the trash, with what they had gathered
+    gone: list[str] = field(default_factory=list)  # scan_files: opened files no longer there
 
     def summary(self) -> dict:
         return {
@@ -44,6 +48,8 @@ class ScanResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "moved": len(self.moved),
+            "restored": self.restored,
             "problems": len(self.problems),
             "seconds": round(self.seconds, 3),
         }
@@ -159,19 +165,125 @@ def scan_folder(
     seen: set[str] = set()
     for path, st in iter_media_files(folder):
         seen.add(path)
-        old = known.get(path)
-        if (old is not None and old.get("size") == st.st_size and old.get("mtime") == st.st_mtime
-                and old.get("tags_version", 1) >= TAGS_VERSION):  # a track read by an older reader is read again
+        if _unchanged(known.get(path), st):
             result.unchanged += 1
             continue
         todo.append((path, st.st_size, st.st_mtime))
     result.seen = len(seen)
     gone = [p for p in known if p not in seen]
+    moves = find_moves(store, [t for t in todo if t[0] not in known], gone)
+    _forget(store, [p for p in gone if p not in {m["path"] for m in moves.values() if "trashed_id" not in m}], result)
+    _read_into_store(store, todo, known, result, on_batch, batch_size, cancel, workers, moves)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def scan_files(
+    store: Store,
+    paths: Iterable[str],
+    on_batch: Callable[[list[dict], int, int], None] | None = None,
+) -> ScanResult:
+    """Scan single files into the store (files the listener opened that lie outside every library folder), as
+    scan_folder does for a folder: read when new or changed, a broken one listed as a problem. A file that is gone
+    from a folder that is still there leaves the store (result.gone); one whose folder is missing (a drive not
+    connected) is kept, as a scan keeps a missing folder's tracks."""
+    start = time.perf_counter()
+    wanted = list(dict.fromkeys(os.path.abspath(p) for p in paths))
+    result = ScanResult(folder="")
+    known = {p: t for p in wanted if (t := store.get_track(p)) is not None}
+    todo: list[tuple[str, int, float]] = []
+    for path in wanted:
+        try:
+            st = os.stat(path)
+        except OSError:
+            if os.path.isdir(os.path.dirname(path)):
+                result.gone.append(path)
+            continue
+        result.seen += 1
+        if not media_kind(path) or not os.path.isfile(path):
+            result.problems.append((path, "not a music or video file"))
+            continue
+        if _unchanged(known.get(path), st):
+            result.unchanged += 1
+            continue
+        todo.append((path, st.st_size, st.st_mtime))
+    _forget(store, [p for p in result.gone if p in known], result)
+    _read_into_store(store, todo, known, result, on_batch, workers=1)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def find_moves(store: Store, new: list[tuple[str, int, float]], gone: list[str]) -> dict[str, dict]:
+    """The new files that are known tracks moved, renamed or restored from the trash: new path -> the old track
+    (a track remembered from the trash has its row's "trashed_id"). A move, a rename and the trash keep a file's
+    size and modification time, so a new file matches by both a track whose file is no longer where the store has
+    it (gone from this scan's folder, or missing from another library folder), or one moved to the trash. Where
+    several match, one at the same path, else one of the same file name, counts; an old track goes to one new file
+    at most."""
+    if not new:
+        return {}
+    gone_set = set(gone)
+    wanted = {(size, mtime) for _path, size, mtime in new}
+    by_key: dict[tuple[int, float], list[dict]] = {}
+    for t in store.all_tracks():
+        key = (t.get("size"), t.get("mtime"))
+        if key not in wanted:
+            continue
+        if t["path"] in gone_set or (not os.path.exists(t["path"])
+                                     and os.path.isdir(os.path.dirname(t["path"]) or os.sep)):
+            by_key.setdefault(key, []).append(t)  # (a folder that is not there: a drive not connected, no move)
+    for row in track_memory.trashed(store):
+        key = (row.get("size"), row.get("mtime"))
+        if key in wanted:
+            by_key.setdefault(key, []).append({**row, "trashed_id": row["id"]})
+    moves: dict[str, dict] = {}
+    taken: set[str | int] = set()
+
+    def ident(t: dict) -> str | int:
+        return t.get("trashed_id", t["path"])
+
+    for path, size, mtime in new:
+        candidates = [t for t in by_key.get((size, mtime), []) if ident(t) not in taken]
+        if len(candidates) > 1:
+            candidates = ([t for t in candidates if t["path"] == path]
+                          or [t for t in candidates if os.path.basename(t["path"]) == os.path.basename(path)])
+        if len(candidates) > 1 and all("trashed_id" in t for t in candidates):  # trashed more than once: the last
+            candidates = [max(candidates, key=lambda t: float(t.get("trashed_at") or 0.0))]
+        if len(candidates) == 1:
+            moves[path] = candidates[0]
+            taken.add(ident(candidates[0]))
+    return moves
+
+
+def _unchanged(old: dict | None, st: os.stat_result) -> bool:
+    """Known with the same size and mtime, read by this reader (a track read by an older reader is read again)."""
+    return (old is not None and old.get("size") == st.st_size and old.get("mtime") == st.st_mtime
+            and old.get("tags_version", 1) >= TAGS_VERSION)
+
+
+def _forget(store: Store, gone: list[str], result: ScanResult) -> None:
     if gone:
         store.remove_tracks(gone)
         store.clear_problems(paths=gone)
-        result.removed = len(gone)
+        result.removed += len(gone)
 
+
+def _read_into_store(
+    store: Store,
+    todo: list[tuple[str, int, float]],
+    known: dict[str, dict],
+    result: ScanResult,
+    on_batch: Callable[[list[dict], int, int], None] | None = None,
+    batch_size: int = 500,
+    cancel: Callable[[], bool] | None = None,
+    workers: int | None = None,
+    moves: dict[str, dict] | None = None,
+) -> None:
+    """Read the tags of the files in todo (path, size, mtime) and write them to the store in batches; a moved
+    file (moves: new path -> old track) takes the old track's place."""
+    moves = moves or {}
+    moved: list[tuple[str, str]] = []
+    restored: list[dict] = []
     total = len(todo)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_FILES else 1
@@ -195,6 +307,17 @@ def scan_folder(
     def write_batch(final: bool = False) -> None:
         nonlocal last_flush
         store.upsert_tracks(batch)
+        if moved:
+            store.remove_tracks([old for old, _new in moved])
+            store.clear_problems(paths=[old for old, _new in moved])
+            history.rename(store, moved)
+            result.moved.extend(moved)
+            moved.clear()
+        if restored:
+            track_memory.forget_trashed(store, [t["trashed_id"] for t in restored])
+            history.rename(store, [(t["path"], new) for new, t in moves.items() if t in restored and t["path"] != new])
+            result.restored += len(restored)
+            restored.clear()
         if problems:
             store.add_problems(problems)
         if fixed:
@@ -217,6 +340,15 @@ def scan_folder(
                 result.problems.append((path, reason or "unreadable"))
                 if path in known:  # it was fine before and is broken now
                     store.remove_tracks([path])
+            elif path in moves:  # the same file, elsewhere or back from the trash: what it gathered goes with it
+                old = moves[path]
+                track.update(track_memory.carried(old))
+                if "trashed_id" in old:
+                    restored.append(old)
+                else:
+                    moved.append((old["path"], path))
+                batch.append(track)
+                fixed.append(path)
             else:
                 if path in known:
                     result.updated += 1
@@ -236,8 +368,9 @@ def scan_folder(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    result.seconds = time.perf_counter() - start
-    return result
+    left = [t["path"] for p, t in moves.items() if "trashed_id" not in t and (t["path"], p) not in result.moved]
+    if left:  # (the new file could not be read: the old track is gone all the same)
+        _forget(store, [p for p in left if not os.path.exists(p)], result)
 
 
 def _under(path: str, folder: str) -> bool:

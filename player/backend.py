@@ -33,6 +33,9 @@ class Backend(Protocol):
     def equalizer_bands(self) -> list[float]: ...
     def equalizer_values(self, preset: str) -> tuple[float, list[float]] | None: ...
     def set_equalizer_values(self, preamp: float, amps: Sequence[float]) -> bool: ...
+    def output_devices(self) -> list[tuple[str, str]]: ...
+    def output_device(self) -> str | None: ...
+    def set_output_device(self, device: str | None) -> bool: ...
     def is_playing(self) -> bool: ...
     def set_video_window(self, win_id: int | None) -> None: ...
     def release(self) -> None: ...
@@ -47,6 +50,7 @@ class NullBackend:
     name = "null"
     PRESETS = ("Flat", "Rock", "Soft")  # stands in for a real backend's list
     BANDS = (31.25, 62.5, 125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0)  # Hz, as libVLC's
+    DEVICES = (("speakers", "Built-in Audio Analog Stereo"), ("usb-headset", "USB Headset"))  # a sound server's
 
     def __init__(self, length_ms: int = 3000, speed: float = 1.0) -> None:
         self.on_event: EventCallback | None = None
@@ -57,6 +61,8 @@ class NullBackend:
         self.volume = 100
         self.equalizer: str | None = None
         self.equalizer_curve: tuple[float, list[float]] | None = None  # a custom curve in use (preamp, amps)
+        self.devices: list[tuple[str, str]] = list(self.DEVICES)  # tests plug and unplug devices here
+        self.device: str | None = None  # the output device chosen (None: the system's default)
         self._pos = 0.0
         self._since: float | None = None
         self._timer: threading.Timer | None = None
@@ -137,6 +143,18 @@ class NullBackend:
 
     def length(self) -> int:
         return self.length_ms if self.path else 0
+
+    def output_devices(self) -> list[tuple[str, str]]:
+        return list(self.devices)
+
+    def output_device(self) -> str | None:
+        return self.device
+
+    def set_output_device(self, device: str | None) -> bool:
+        if device is not None and device not in {d for d, _ in self.devices}:
+            return False
+        self.device = device
+        return True
 
     def set_volume(self, volume: int) -> None:
         self.volume = max(0, min(100, int(volume)))

@@ -288,6 +288,28 @@ class PlayerEngine(QObject):
             self.equalizer, self.custom_eq = CUSTOM_EQ, curve
         return ok
 
+    def output_devices(self) -> list[tuple[str, str]]:
+        """Where the sound can go: (device id, description), as the backend lists them now ([] when it cannot)."""
+        try:
+            return list(self.backend.output_devices())
+        except Exception:
+            return []
+
+    def output_device(self) -> str | None:
+        """The output device chosen (None: the system's default)."""
+        try:
+            return self.backend.output_device()
+        except Exception:
+            return None
+
+    def set_output_device(self, device: str | None) -> bool:
+        """Send the sound to a device (None: the system's default). False, with nothing changed, when the device
+        is not there."""
+        try:
+            return bool(self.backend.set_output_device(device))
+        except Exception:
+            return False
+
     def set_levelling(self, on: bool) -> None:
         self.levelling = bool(on)
         self._apply_volume()

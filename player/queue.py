@@ -138,6 +138,15 @@ class PlayQueue:
         self.current = prev
         return prev
 
+    def rename(self, moves: list[tuple[str, str]]) -> None:
+        """Files moved or renamed (old path, new path): the queue, the current track and the history follow them."""
+        new_for = dict(moves)
+        for item in self.items:
+            item.path = new_for.get(item.path, item.path)
+        if self.current is not None:
+            self.current = new_for.get(self.current, self.current)
+        self.history = [new_for.get(p, p) for p in self.history]
+
     def drop_missing(self, known: set[str]) -> None:
         """Forget the tracks that are not in `known` (the library), in the queue and in what Previous goes back to."""
         self.items = [i for i in self.items if i.path in known]

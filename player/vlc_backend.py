@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 
 from player.backend import EventCallback
@@ -42,6 +44,13 @@ class VlcBackend:
             raise VlcUnavailable("libVLC could not start (vlc.Instance returned None); are vlc-plugin-base "
                                  "and its plugins installed?")
         self._player = self._instance.media_player_new()
+        self._default_device = self._device_in_use()  # what "the system's default" goes back to
+        self._device: str | None = None  # the output device chosen (None: libVLC's default)
+        # Modules that take a device for the outputs they open later ("alsa-audio-device" on the player).
+        self._device_modules = [audio_output] if audio_output else ["alsa"]
+        self._lock = threading.Lock()  # the device helper thread against release()
+        self._known_devices: list[tuple[str, str]] = self._list_devices()  # (a fresh player has its output)
+        self._released = False
         self.on_event: EventCallback | None = None
         self.path: str | None = None
         self._win_id: int | None = None
@@ -86,8 +95,30 @@ class VlcBackend:
         self._apply_window()
 
     def play(self) -> None:
+        device = self._device
+        if device is not None:  # (see set_output_device)
+            self._player.audio_output_device_set(None, device)
         if self._player.play() == -1:
             self._emit("error", f"libVLC could not start {self.path}")
+            return
+        if device is not None:  # and to the stream this start opens (libVLC's answers cannot tell when it is up)
+            threading.Thread(target=self._insist_on_device, args=(device,), name="moodtape-audio-device",
+                             daemon=True).start()
+
+    def _insist_on_device(self, device: str, settle: float = 0.4, seconds: float = 1.5) -> None:
+        """Give the device to the stream a start opens, again and again for a moment (`settle` s, then until libVLC
+        says it is in use): after a stop, a fresh output takes the device only once its stream is up (a few ms),
+        and until then libVLC may answer with the last track's time and device. Runs on its own thread: libVLC
+        may be called from any thread but its event handlers."""
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            with self._lock:
+                if self._released or self._device != device:
+                    return
+                self._player.audio_output_device_set(None, device)
+                if time.monotonic() - start >= settle and self._device_in_use() == device:
+                    return
+            time.sleep(0.005)
 
     def pause(self) -> None:
         self._player.set_pause(1)
@@ -183,10 +214,72 @@ class VlcBackend:
         finally:
             self._vlc.libvlc_audio_equalizer_release(eq)
 
+    def output_devices(self) -> list[tuple[str, str]]:
+        """The audio output's devices as (id, description): a sound server's sinks, or ALSA's devices. Empty for
+        outputs that have none (dummy). libVLC lists them only while the player has an output, which a stop
+        closes: then the last list read is given."""
+        devices = self._list_devices()
+        if devices:
+            self._known_devices = devices
+        return devices or list(self._known_devices)
+
+    def _list_devices(self) -> list[tuple[str, str]]:
+        vlc = self._vlc
+        out: list[tuple[str, str]] = []
+        head = self._player.audio_output_device_enum()
+        if not head:
+            return out
+        try:
+            node = head
+            while node:
+                dev = node.contents
+                if dev.device:
+                    device = os.fsdecode(dev.device)
+                    text = dev.description.decode("utf-8", "replace") if dev.description else device
+                    out.append((device, " ".join(text.split()) or device))
+                node = dev.next
+        finally:
+            vlc.libvlc_audio_output_device_list_release(head)
+        return out
+
+    def _device_in_use(self) -> str | None:
+        device = self._player.audio_output_device_get()
+        if device is None:
+            return None
+        return os.fsdecode(device) if isinstance(device, bytes) else str(device)
+
+    def output_device(self) -> str | None:
+        return self._device
+
+    def set_output_device(self, device: str | None) -> bool:
+        """Send the sound to a device (None: back to the default), now and for every later track. False when the
+        output has no such device.
+
+        libVLC 3 forgets the choice when the next track opens its stream (PulseAudio), or when it opens a new
+        output (ALSA), so play() gives it again before each start, and for ALSA it is also kept on the player for
+        the module. A sound server's default has no name in libVLC's list: it is read from the device in use
+        before the first change; until something has played, going back to it takes effect from the next track."""
+        if device is not None and device not in {d for d, _ in self.output_devices()}:
+            return False
+        if self._device is None:
+            in_use = self._device_in_use()
+            if in_use:
+                self._default_device = in_use
+        with self._lock:  # (a start's helper thread stops giving the last device)
+            self._device = device
+            target = device if device is not None else self._default_device
+            if target is not None:
+                for module in self._device_modules:
+                    self._player.audio_output_device_set(module, target)
+                self._player.audio_output_device_set(None, target)
+        return True
+
     def is_playing(self) -> bool:
         return bool(self._player.is_playing())
 
     def release(self) -> None:
+        with self._lock:
+            self._released = True
         try:
             self._player.stop()
             self._player.release()

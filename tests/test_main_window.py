@@ -113,6 +113,7 @@ def test_state_survives_restart(window, qtbot, media_dir, tmp_path):
     assert 11_000 <= again.engine.position() <= 14_000
     assert again.volume_slider.value() == 33
     assert again.now_playing.title.text() == "Bright Day"
+    assert again.time_label.text().endswith(" / 0:02")  # its length from the scan, before the player knows it
 
 
 def test_added_folder_is_scanned_and_remembered(qtbot, tmp_path, media_dir):

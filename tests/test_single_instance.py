@@ -84,6 +84,7 @@ class FakeWindow:
         self.widget = widget
         self.added: list[str] = []
         self.sessions = 0
+        self.messages: list[str] = []
 
     def __getattr__(self, name):
         return getattr(self.widget, name)
@@ -96,6 +97,9 @@ class FakeWindow:
 
     def start_session(self) -> None:
         self.sessions += 1
+
+    def show_message(self, text: str) -> None:
+        self.messages.append(text)
 
 
 def _ask_in_thread(name: str, payload: bytes | dict) -> dict:
@@ -130,7 +134,13 @@ def _ask_in_thread(name: str, payload: bytes | dict) -> dict:
 def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot, tmp_path):
     from PySide6.QtWidgets import QWidget
 
-    from ui.single_instance import InstanceServer, ask_running_instance, bring_to_front, server_addresses
+    from ui.single_instance import (
+        MAX_REQUEST_BYTES,
+        InstanceServer,
+        ask_running_instance,
+        bring_to_front,
+        server_addresses,
+    )
 
     name = server_addresses(tmp_path / "moodtape.json")[0]
     assert name != server_addresses(tmp_path / "other.json")[0]
@@ -153,11 +163,18 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
         assert window.added == [str(music)]
         assert widget.isVisible() and not widget.isMinimized()
 
+        # a file manager's "Open with" on thousands of files: taken (here none of them is there)
+        many = _ask_in_thread(name, {"open": [f"/nowhere/{i:05d} a long file name of a song.mp3" for i in range(5000)]})
+        qtbot.waitUntil(lambda: not many["thread"].is_alive(), timeout=10_000)
+        assert many["ok"] == "ok" and server.requests == 2
+        qtbot.waitUntil(lambda: bool(window.messages), timeout=3000)
+        assert window.messages[-1] == "5000 files left out: not found"
+
         for payload, answer in ((b"not json\n", b"bad\n"), (b"[" * 50_000 + b"\n", b"bad\n"),
-                                (b'{"library": ["' + b"x" * 70_000 + b'"]}\n', b"")):  # too big: dropped
+                                (b'{"library": ["' + b"x" * (MAX_REQUEST_BYTES + 10) + b'"]}\n', b"")):  # too big
             bad = _ask_in_thread(name, payload)
             qtbot.waitUntil(lambda b=bad: not b["thread"].is_alive(), timeout=10_000)
-            assert bad["answer"] == answer and server.requests == 1
+            assert bad["answer"] == answer and server.requests == 2
     finally:
         server.close()
 

@@ -112,3 +112,37 @@ def test_damaged_lengths_do_not_spoil_the_totals():
     assert total_seconds(tracks) == 3660.0
     assert format_total(float("inf")) == "0 min" and format_total(float("nan")) == "0 min"
     assert [format_duration(x) for x in (float("nan"), float("inf"), "x", -5, 61.4)] == ["", "", "", "", "1:01"]
+
+
+def test_several_tracks_show_what_they_share_and_what_they_add_up_to(media_window, media_dir):
+    from library.mood_edits import mood_fields
+    from ui.track_info import describe_many, show_track_info
+
+    a = {"path": "/m/A/1.flac", "artist": "Ann", "album": "One", "genre": "Pop", "year": 2001, "format": "FLAC",
+         "duration": 100.0, "size": 2_000_000, "added": 1_700_000_000.0, "plays": 2, "last_played": 1_700_000_500.0,
+         "quadrant": "Q1", "valence": 0.5, "arousal": 0.5}
+    b = {"path": "/m/A/2.mp3", "artist": "Ann", "album": "Two", "genre": "", "year": 2001, "format": "MP3",
+         "duration": 65.0, "size": 1_000_000, "added": 1_600_000_000.0, "plays": 1,
+         **mood_fields({"path": "/m/A/2.mp3"}, "Q4")}
+    c = {"path": "/m/B/3.mp3", "artist": "Ann", "album": "Two", "format": "MP3", "duration": "broken"}
+    history = [{"path": "/m/A/1.flac", "liked": False, "time": 1.0},
+               {"path": "/m/A/1.flac", "liked": True, "time": 2.0},
+               {"path": "/m/A/2.mp3", "liked": False, "time": 3.0},
+               {"path": "/elsewhere", "liked": True, "time": 4.0}]
+    shown = _as_dict(describe_many([a, b, c], history))
+    assert shown["Tags/Artist"] == "Ann" and shown["Tags/Album"] == "(2 albums)"
+    assert shown["Tags/Genre"] == "(1 genre, 2 without)" and shown["Tags/Year"] == "(1 year, 1 without)"
+    assert shown["Files/Tracks"] == "3" and shown["Files/Length"] == "2:45" and shown["Files/Size"] == "2.9 MB"
+    assert shown["Files/Formats"] == "2 MP3, 1 FLAC" and shown["Files/Folder"] == "(2 folders)"
+    assert shown["Mood/Moods"] == "1 Q1 happy / excited, 1 Q4 calm / tender"
+    assert shown["Mood/Set by you"] == "1" and shown["Mood/Not tagged yet"] == "1"
+    assert shown["Listening/Plays"] == "3" and shown["Listening/You like"] == "1"
+    assert shown["Listening/Not for you"] == "1"
+
+    window = media_window
+    window.table.selectAll()
+    d = show_track_info(window)
+    assert d.windowTitle() == f"Track information: {window.filter.rowCount()} tracks"
+    assert d.values["Files/Tracks"] == str(window.filter.rowCount())
+    assert d.values["Files/Folder"].startswith("(")  # the fixture has a subfolder
+    d.close()

@@ -198,3 +198,41 @@ def test_a_trash_inside_a_library_folder_is_not_scanned(tmp_path, monkeypatch):
     assert [p for p, _ in iter_media_files(str(home))] == [str(home / "Music" / "a.ogg"),
                                                           str(home / "Music" / ".Trash-2019 mixes" / "b.ogg")]
     assert list(iter_media_files(str(home / ".local" / "share" / "Trash" / "files"))) == []
+
+
+def test_a_file_restored_from_the_trash_comes_back_with_its_plays_and_mood(window, music, tmp_path):
+    import os
+
+    from emotion.tagger import needs_tag
+    from library import history
+    from library.mood_edits import mood_fields
+    from library.track_memory import TRASHED
+
+    window.confirm = lambda text: True
+    song = music / "song_c.ogg"
+    track = window.store.get_track(str(song))
+    gathered = {"plays": 4, "last_played": 123.0, "tag_key": f"{track['size']}:{track['mtime']}:m1",
+                "model_version": "m1", **mood_fields({**track, "quadrant": "Q2", "valence": -0.5, "arousal": 0.5},
+                                                     "Q4")}
+    window.store.update_tracks([(str(song), gathered)])
+    window.library.set_rows(window.store.all_tracks())
+    history.record(window.store, str(song), 1.0, False, liked=True)
+    added = track["added"]
+    _select(window, "Bright Day")
+    assert library_actions.move_selected_to_trash(window) == 1
+    assert window.store.get_track(str(song)) is None and len(window.store.rows(TRASHED)) == 1
+
+    os.rename(tmp_path / "home" / "data" / "Trash" / "files" / "song_c.ogg", song)  # restored by the file manager
+    (tmp_path / "home" / "data" / "Trash" / "info" / "song_c.ogg.trashinfo").unlink()
+    window.scan(str(music))
+    back = window.store.get_track(str(song))
+    assert back["plays"] == 4 and back["added"] == added and back["quadrant"] == "Q4" and back["mood_by"] == "you"
+    assert back["tagger_mood"]["quadrant"] == "Q2" and not needs_tag(back, "m1")
+    assert window.store.rows(TRASHED) == []  # remembered once
+    assert "1 back from the trash" in window.statusBar().currentMessage()
+    assert "Bright Day" in _titles(window)
+
+    # a file of the same size and time that was never trashed is a new track
+    shutil.copy2(music / "song_a.mp3", music / "other.mp3")
+    window.scan(str(music))
+    assert window.store.get_track(str(music / "other.mp3")).get("plays") is None

@@ -114,10 +114,12 @@ def run(args) -> int:
     app.setApplicationName("Moodtape")
     app.setOrganizationName("Moodtape")
     setup_logging()
+    from library.open_targets import absolute_args
     from ui.single_instance import InstanceServer, StoreInUse, bring_to_front, claim_library, server_addresses
 
+    opened = absolute_args(getattr(args, "paths", None) or [])
     request = {"library": [os.path.abspath(f) for f in (args.library or [])],
-               "session": bool(getattr(args, "session", False))}
+               "session": bool(getattr(args, "session", False)), "open": opened}
     try:
         lock = claim_library(default_path(), request)
     except StoreInUse as exc:
@@ -163,9 +165,14 @@ def run(args) -> int:
         window.add_folder(f)
     if not folders:
         known = window.library_folders()
-        if known:
-            for f in known:
-                window.scan(f)  # incremental: picks up what changed while the app was closed
-        elif not getattr(args, "no_demo", False):
+        for f in known:
+            window.scan(f)  # incremental: picks up what changed while the app was closed
+        if window.library_files():
+            window.scan_files(window.library_files())
+        if not known and not window.library_files() and not opened and not getattr(args, "no_demo", False):
             start_demo_library(window)
+    if opened:
+        from ui.open_files import open_paths
+
+        open_paths(window, opened)
     return app.exec()

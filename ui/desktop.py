@@ -133,7 +133,7 @@ def open_settings(window: Any) -> bool:
     """The Settings dialog; on OK saves, applies, and adds/forgets library folders. True when accepted."""
     from ui.settings_dialog import edit_settings
 
-    result = edit_settings(window, window.settings, window.library_folders())
+    result = edit_settings(window, window.settings, window.library_folders() + window.library_files())
     if result is None:
         return False
     s, folders = result
@@ -144,14 +144,20 @@ def open_settings(window: Any) -> bool:
 
 
 def update_folders(window: Any, folders: list[str]) -> None:
+    """Make the library's folders (and single files) the listed ones: the others are forgotten, new ones added."""
     wanted = [os.path.abspath(f) for f in folders]
     for f in window.library_folders():
         if f not in wanted:
             n = window.remove_folder(f)
             window.show_message(f"Removed {f} from the library ({n} tracks; the files stay on disk)")
-    known = window.library_folders()
+    gone = [f for f in window.library_files() if f not in wanted]
+    if gone:
+        window.remove_files(gone)
+        window.show_message(f"Removed {len(gone)} single file{'s' if len(gone) != 1 else ''} from the library "
+                            "(the files stay on disk)")
+    known = window.library_folders() + window.library_files()
     for f in wanted:
-        if f not in known:
+        if f not in known and os.path.isdir(f):
             window.add_folder(f)
 
 

@@ -14,6 +14,7 @@ from emotion.mood_space import QUADRANT_NAMES
 from library.albums import albums_of
 from library.browse import FACETS
 from library.mood_edits import back_to_tagger_fields, mood_fields, set_by_you
+from library.track_memory import remember_trashed
 from library.trash import trash_by_bytes
 
 
@@ -161,9 +162,11 @@ def move_selected_to_trash(window: Any) -> int:
     names = os.path.basename(paths[0]) + (f" and {n - 1} more" if n > 1 else "")
     what = "this file" if n == 1 else f"these {n} files"
     if not window.confirm(f"Move {what} to the trash?\n\n{names}\n\nYou can restore them from the trash; "
-                          "Moodtape then reads them again as new tracks."):
+                          "they then come back with their plays and moods."):
         return 0
     moved, gone, kept = trash_files(paths)
+    if moved:  # for when they come back from the trash
+        remember_trashed(window.store, [window.library.track_for(p) for p in moved])
     if moved or gone:
         window.forget_tracks(moved + gone)  # out of the queue too, so the playing track gives way to one that stays
         if window.engine.current in moved + gone:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QFileSystemWatcher, QModelIndex, Qt, QTimer, Signal
@@ -36,11 +38,13 @@ from emotion.mood_space import QUADRANT_NAMES
 from emotion.tagger import LOUDNESS_FIELDS
 from library.albums import follows
 from library.mood_edits import set_by_you
+from library.open_targets import under_any
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.query import HELP as FILTER_HELP
-from library.scanner import home_trash, is_trash_dir, scan_folder
+from library.scanner import ScanResult, home_trash, is_trash_dir, scan_files, scan_folder
 from library.store import Store
+from library.tags import media_kind
 from player.engine import CUSTOM_EQ, PlayerEngine
 from player.queue import ShuffleFill
 from ui import library_actions, playlist_actions, tag_editor, track_info
@@ -48,14 +52,23 @@ from ui.browser import BrowserPanes
 from ui.library_model import LibraryFilter, LibraryModel, format_duration, format_total, total_seconds
 from ui.lyrics_view import install_lyrics_dock
 from ui.now_playing import NowPlaying
-from ui.playback_menu import EqualizerMenu, SleepTimerMenu
+from ui.playback_menu import EqualizerMenu, OutputDeviceMenu, SleepTimerMenu
 from ui.problems_view import ProblemsView
 from ui.queue_model import QueueModel
+from ui.saved_filters_menu import SavedFiltersButton
 from ui.table_columns import header_state, install_column_menu, restore_header, set_default_columns
 from ui.tagging import TaggingController
 from ui.workers import run_in_background
 
 log = logging.getLogger("moodtape.ui")
+
+
+@dataclass
+class FileScan:
+    """A scan job for single files (see MainWindow.scan_files)."""
+
+    paths: list[str]
+    then: Callable[[ScanResult], None] | None = None
 
 
 def log_path() -> str:
@@ -73,7 +86,8 @@ def folder_label(folder: str) -> str:
 
 def scan_message(s: dict) -> str:
     """The status bar's line after a scan: the folder's label and only the counts that are not zero."""
-    counts = [f"{s[key]} {word}" for key, word in (("added", "new"), ("updated", "changed"), ("removed", "removed"),
+    counts = [f"{s[key]} {word}" for key, word in (("added", "new"), ("updated", "changed"), ("moved", "moved"),
+                                                     ("restored", "back from the trash"), ("removed", "removed"),
                                                      ("problems", "problems")) if s.get(key)]
     changes = f" ({', '.join(counts)})" if counts else ", nothing changed"
     return f"Scanned {folder_label(s['folder'])}: {s['files']} files{changes} in {s['seconds']:.1f} s"
@@ -109,8 +123,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Moodtape")
         self.setAcceptDrops(True)
         self.resize(1200, 760)
-        self._scan_queue: list[str] = []
-        self._scanning: str | None = None
+        self._scan_queue: list[str | FileScan] = []  # folders, and single files the listener opened
+        self._scanning: str | FileScan | None = None
         self._shown_errors: set[str] = set()
         self._muted_from: int | None = None  # the volume before Ctrl+M
         self._edits_running = 0  # tag edits in flight (the folder watcher's rescan waits for them)
@@ -207,8 +221,10 @@ class MainWindow(QMainWindow):
         set_default_columns(self.table)
         install_column_menu(self.table)
         self.add_folder_btn = QPushButton("Add folder…")
+        self.saved_filters = SavedFiltersButton(self, self.filter_edit)
         lib_top = QHBoxLayout()
         lib_top.addWidget(self.filter_edit, 1)
+        lib_top.addWidget(self.saved_filters)
         lib_top.addWidget(self.add_folder_btn)
         self.browser = BrowserPanes(self.library)
         self.browser.setToolTip("Browse by mood, artist and album (Ctrl+click to pick several)")
@@ -374,6 +390,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.equalizer = EqualizerMenu(self, m.addMenu("&Equalizer"))
         self.sleep_timer = SleepTimerMenu(self, m.addMenu(SleepTimerMenu.TITLE))
+        self.output_menu = OutputDeviceMenu(self, m.addMenu(OutputDeviceMenu.TITLE))
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.act_find)
         self.view_menu.addAction(self.act_browser)
@@ -422,12 +439,20 @@ class MainWindow(QMainWindow):
     def library_folders(self) -> list[str]:
         return list(self.store.get_state("library_folders", []) or [])
 
+    def library_files(self) -> list[str]:
+        """Single files in the library: opened by the listener from outside every library folder."""
+        return list(self.store.get_state("library_files", []) or [])
+
     def add_folder(self, folder: str, scan: bool = True) -> None:
         folder = os.path.abspath(folder)
         folders = self.library_folders()
         if folder not in folders:
             folders.append(folder)
             self.store.set_state("library_folders", folders)
+            files = self.library_files()
+            inside = [f for f in files if under_any(f, [folder])]
+            if inside:  # the folder's scan keeps them from now on
+                self.store.set_state("library_files", [f for f in files if f not in inside])
             self.store.flush()
         if scan:
             self.scan(folder)
@@ -472,6 +497,20 @@ class MainWindow(QMainWindow):
     def rescan_all(self) -> None:
         for f in self.library_folders():
             self.scan(f)
+        if self.library_files():
+            self.scan_files(self.library_files())
+
+    def scan_files(self, paths: list[str], then: Callable[[ScanResult], None] | None = None) -> None:
+        """Read single files into the library (after the scans before it); then(result) runs when done."""
+        self._scan_queue.append(FileScan(list(paths), then))
+        if self._scanning is None:
+            self._next_scan()
+
+    def remove_files(self, paths: list[str]) -> None:
+        """Take single files out of the library (the files stay on disk)."""
+        drop = {os.path.abspath(p) for p in paths}
+        self.store.set_state("library_files", [f for f in self.library_files() if f not in drop])
+        self.forget_tracks([p for p in drop if self.library.track_for(p) is not None], list(drop))
 
     def scan(self, folder: str) -> None:
         if folder == self._scanning or folder in self._scan_queue:
@@ -492,6 +531,17 @@ class MainWindow(QMainWindow):
         self._scanning = folder
         self.scan_bar.setRange(0, 0)
         self.scan_bar.show()
+        if isinstance(folder, FileScan):
+            job = folder
+
+            def read(report):
+                return scan_files(self.store, job.paths,
+                                  on_batch=lambda batch, done, total: report((batch, done, total)))
+
+            run_in_background(read, on_done=lambda result: self._files_done(job, result),
+                              on_progress=self._scan_progress, on_error=self.report_worker_error,
+                              name="scan of opened files")
+            return
         self.statusBar().showMessage(f"Scanning {folder_label(folder)}…")
 
         def work(report):
@@ -509,7 +559,9 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def _scan_done(self, result) -> None:
-        if result.removed:
+        if result.moved:  # the same tracks under new names: the queue follows them
+            self.engine.queue.rename(result.moved)
+        if result.removed or result.moved:
             self.library.set_rows(self.store.all_tracks())
             self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
             self.queue_model.refresh()
@@ -519,6 +571,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(scan_message(result.summary()), 8000)
         self.scan_finished.emit(result)
         self.library_changed.emit()
+        self._next_scan()
+
+    def _files_done(self, job: FileScan, result: ScanResult) -> None:
+        if result.gone:  # opened once, deleted since: no longer a library file
+            gone = set(result.gone)
+            self.store.set_state("library_files", [f for f in self.library_files() if f not in gone])
+        if result.removed:
+            self.library.set_rows(self.store.all_tracks())
+            self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
+            self.queue_model.refresh()
+        self.refresh_problems()
+        self._update_counts()
+        self.scan_finished.emit(result)
+        self.library_changed.emit()
+        if job.then is not None:
+            try:
+                job.then(result)
+            except Exception:  # what follows the scan must not stop the scans after it
+                log.exception("after reading opened files")
         self._next_scan()
 
     def _watch(self, folder: str) -> None:
@@ -744,6 +815,10 @@ class MainWindow(QMainWindow):
                                 f"{format_duration(self.seek_slider.maximum() / 1000) or '0:00'}")
 
     def _on_position(self, pos: int, length: int) -> None:
+        if length <= 0 and self.engine.current:  # not known to the player yet (a restored track, paused): the scan's
+            seconds = (self.library.track_for(self.engine.current) or {}).get("duration")
+            if isinstance(seconds, int | float) and 0 < seconds < 86400 * 7:
+                length = int(seconds * 1000)
         if length > 0 and self.seek_slider.maximum() != length:
             self.seek_slider.setRange(0, length)
         if not self.seek_slider.isSliderDown():
@@ -850,10 +925,10 @@ class MainWindow(QMainWindow):
     def save_playlist(self, path: str) -> int:
         return playlist_actions.save_playlist(self, path)
 
-    # ----- drag & drop of folders (added to the library) and playlists (queued)
+    # ----- drag & drop of folders (added to the library), playlists and music files (queued)
     @staticmethod
     def _droppable(path: str) -> bool:
-        return os.path.isdir(path) or (is_playlist(path) and os.path.isfile(path))
+        return os.path.isdir(path) or ((is_playlist(path) or media_kind(path) is not None) and os.path.isfile(path))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() and self._droppable(u.toLocalFile())
@@ -861,12 +936,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        for url in event.mimeData().urls():
-            path = url.toLocalFile() if url.isLocalFile() else ""
-            if path and os.path.isdir(path):
-                self.add_folder(path)
-            elif path and self._droppable(path):
-                self.open_playlist(path)
+        from ui.open_files import open_paths
+
+        open_paths(self, [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()], play=False)
         event.acceptProposedAction()
 
     # ----- state
@@ -877,6 +949,7 @@ class MainWindow(QMainWindow):
         self.store.set_state("volume", int(self.engine.volume))
         self.store.set_state("repeat_track", bool(self.engine.repeat_track))
         self.store.set_state("equalizer", self.engine.equalizer)
+        self.store.set_state("output_device", self.output_menu.wanted)
         custom = self.engine.custom_eq
         self.store.set_state("equalizer_custom", {"preamp": custom[0], "bands": custom[1]} if custom else None)
         self.store.set_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
@@ -925,6 +998,7 @@ class MainWindow(QMainWindow):
             self.equalizer.show_in_use()
         elif isinstance(preset, str) and preset in self.equalizer.actions and preset != CUSTOM_EQ:
             self.equalizer.choose(preset, quiet=True)
+        self.output_menu.restore(self.store.get_state("output_device"))
         from player.queue import PlayQueue
 
         saved = PlayQueue.from_dict(self.store.get_state("queue"))

@@ -1,4 +1,4 @@
-"""The Playback menu's two choosers: the equalizer presets and the sleep timer.
+"""The Playback menu's choosers: the equalizer presets, the sleep timer and the output device.
 
 Each is a small QObject that fills its submenu, keeps one entry checked, and talks to the PlayerEngine (which
 does the work: player/engine.py).
@@ -105,3 +105,83 @@ class SleepTimerMenu(_ChoiceMenu):
         self.menu.setTitle(f"Sleep timer (pauses at {self.clock()})" if on else self.TITLE)
         if not on:
             self.actions[0].setChecked(True)
+
+
+class OutputDeviceMenu(QObject):
+    """Where the sound goes: the system's default, or one of the devices the audio output lists (a sound server's
+    sinks: speakers, headphones, HDMI, a USB headset). The list is read again each time the menu opens, since
+    devices come and go. The choice (`wanted`) is kept across restarts; while its device is not connected the
+    sound goes to the default, the menu shows the device as not connected, and it is used again from the first
+    track that starts once it is back."""
+
+    TITLE = "&Output device"
+    # ALSA's "discard all samples" (silence, no place for music) and its "default" (what System default is)
+    HIDDEN = frozenset({"null", "default"})
+
+    def __init__(self, window: Any, menu: QMenu) -> None:
+        super().__init__(window)
+        self.window = window
+        self.engine = window.engine
+        self.menu = menu
+        self.wanted: str | None = None
+        self.group = QActionGroup(self)
+        self.group.setExclusive(True)
+        self.actions: dict[str | None, QAction] = {}
+        menu.aboutToShow.connect(self.rebuild)
+        self.engine.track_changed.connect(self._track_started)
+        self.rebuild()
+
+    def devices(self) -> list[tuple[str, str]]:
+        return [(d, text) for d, text in self.engine.output_devices() if d not in self.HIDDEN]
+
+    def rebuild(self) -> None:
+        for a in self.group.actions():
+            self.group.removeAction(a)
+        self.menu.clear()
+        self.actions = {}
+        devices = self.devices()
+        choices: list[tuple[str | None, str]] = [(None, "System default"), *devices]
+        for key, label in choices:
+            a = QAction(label.replace("&", "&&"), self, checkable=True)
+            a.triggered.connect(lambda _checked=False, k=key: self.choose(k))
+            self.group.addAction(a)
+            self.menu.addAction(a)
+            self.actions[key] = a
+        if self.wanted is not None and self.wanted not in self.actions:
+            a = QAction(f"{self.wanted} (not connected)".replace("&", "&&"), self, checkable=True)
+            a.setEnabled(False)
+            self.group.addAction(a)
+            self.menu.addAction(a)
+            self.actions[self.wanted] = a
+        self.actions[self.wanted].setChecked(True)
+        if not devices:
+            self.menu.setToolTip("This audio output lists no devices: the sound goes to the system's default")
+        else:
+            self.menu.setToolTip("")
+
+    def _label(self, device: str | None) -> str:
+        if device is None:
+            return "the system's default output"
+        return dict(self.devices()).get(device, device)
+
+    def choose(self, device: str | None) -> None:
+        """Send the sound to a device now (None: the default), and keep that choice."""
+        if self.engine.set_output_device(device):
+            self.wanted = device
+            self.window.show_message(f"Sound goes to {self._label(device)}")
+        else:
+            self.window.show_message(f"{self._label(device)} is not connected any more: the sound stays where it was")
+        self.rebuild()
+
+    def restore(self, device: str | None) -> None:
+        """At start: the kept choice. A device that is not connected waits; the sound goes to the default."""
+        self.wanted = device if isinstance(device, str) and device else None
+        if self.wanted is not None and not self.engine.set_output_device(self.wanted):
+            self.window.show_message(f"Your output device {self.wanted} is not connected: the sound goes to the "
+                                     "system's default until it is")
+        self.rebuild()
+
+    def _track_started(self, path: str) -> None:
+        if (path and self.wanted is not None and self.engine.output_device() != self.wanted
+                and self.engine.set_output_device(self.wanted)):  # it is back
+            self.window.show_message(f"Sound goes to {self._label(self.wanted)} again")

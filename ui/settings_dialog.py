@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -92,6 +93,7 @@ class SettingsDialog(QDialog):
         row.addWidget(self.remove_folder_button)
         row.addStretch(1)
         layout = QVBoxLayout(w)
+        layout.addWidget(QLabel("Your music folders, and single files you opened from elsewhere:"))
         layout.addWidget(self.folder_list)
         layout.addLayout(row)
         self._update_buttons()

@@ -34,7 +34,7 @@ from library.store_lock import StoreInUse, StoreLock, hold
 
 log = logging.getLogger("moodtape.ui")
 
-MAX_REQUEST_BYTES = 64 * 1024
+MAX_REQUEST_BYTES = 8 * 1024 * 1024  # (a file manager may open thousands of files with a second start)
 IDLE_LIMIT_MS = 5000
 
 
@@ -218,9 +218,15 @@ def bring_to_front(window: Any, request: dict[str, Any]) -> None:
     for folder in folders if isinstance(folders, list) else []:
         if isinstance(folder, str) and os.path.isdir(folder) and folder not in known:
             window.add_folder(folder)
+    opened = request.get("open") or []
+    if isinstance(opened, list) and opened:
+        from ui.open_files import open_paths
+
+        open_paths(window, [p for p in opened if isinstance(p, str)])
     if request.get("session") is True and hasattr(window, "start_session"):
         window.start_session()
-    log.info("a second start brought the window to the front (folders: %s)", folders)
+    log.info("a second start brought the window to the front (folders: %s, opened: %d)", folders,
+             len(opened) if isinstance(opened, list) else 0)
 
 
 __all__ = ["InstanceServer", "StoreInUse", "ask_running_instance", "bring_to_front", "claim_library", "peer_uid",

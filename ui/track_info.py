@@ -1,8 +1,9 @@
 """Track information (Ctrl+I in the library table): everything Moodtape knows about one track, in four parts:
 its tags, its file, its mood (and who read it) and your listening.
 
-    describe(track, history_rows)   # plain Python: [(part, [(label, value), ...]), ...]; empty values left out
-    show_track_info(window)         # the dialog for the first selected track
+    describe(track, history_rows)            # plain Python: [(part, [(label, value), ...]), ...]; empty values left out
+    describe_many(tracks, history_rows)      # the same for several tracks: what they share, and what they add up to
+    show_track_info(window)                  # the dialog for the selected track(s)
 """
 
 from __future__ import annotations
@@ -121,19 +122,92 @@ def describe(track: Mapping, history_rows: Sequence[Mapping] = ()) -> list[tuple
     return [(name, [(k, v) for k, v in rows if v]) for name, rows in parts if any(v for _, v in rows)]
 
 
-class TrackInfoDialog(QDialog):
-    """The parts of `describe`, one under the other, in a scroll area; every value can be selected."""
+def _shared(values: Sequence[str], what: str) -> str:
+    """One value when the tracks share it, else how many different ones there are."""
+    distinct = sorted({v for v in values if v})
+    if not distinct:
+        return ""
+    if len(distinct) == 1 and all(values):
+        return distinct[0]
+    blank = sum(1 for v in values if not v)
+    return f"({len(distinct)} {what}{'s' if len(distinct) != 1 else ''}" + (f", {blank} without)" if blank else ")")
 
-    def __init__(self, track: Mapping, history_rows: Sequence[Mapping] = (), parent: QWidget | None = None) -> None:
+
+def _counted(values: Sequence[str]) -> str:
+    counts: dict[str, int] = {}
+    for v in values:
+        if v:
+            counts[v] = counts.get(v, 0) + 1
+    return ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda vn: (-vn[1], vn[0])))
+
+
+def describe_many(tracks: Sequence[Mapping], history_rows: Sequence[Mapping] = ()) -> list[tuple[str, Rows]]:
+    """What the dialog shows of several tracks: the tags they share (else how many values), and what they add up
+    to (length, size, plays, moods); a part with nothing known is left out."""
+    ts = list(tracks)
+
+    def text(key: str) -> list[str]:
+        return [str(t.get(key) or "") for t in ts]
+
+    lengths = [x for x in (finite_number(t.get("duration")) for t in ts) if x is not None and x > 0]
+    sizes = [x for x in (finite_number(t.get("size")) for t in ts) if x is not None and x >= 0]
+    tags: Rows = [("Artist", _shared(text("artist"), "artist")), ("Album", _shared(text("album"), "album")),
+                  ("Album artist", _shared(text("albumartist"), "album artist")),
+                  ("Genre", _shared(text("genre"), "genre")), ("Year", _shared(text("year"), "year"))]
+    folders = [os.path.dirname(str(t.get("path", ""))) for t in ts]
+    file: Rows = [("Tracks", str(len(ts))),
+                  ("Length", format_duration(sum(lengths)) if lengths else ""),
+                  ("Size", _size(sum(sizes)) if sizes else ""),
+                  ("Formats", _counted(text("format"))),
+                  ("Folder", _shared(folders, "folder")),
+                  ("In the library since", _when(min((finite_number(t.get("added")) or 0.0) for t in ts) or None))]
+    tagged = [t for t in ts if t.get("quadrant")]
+    points = [(finite_number(t.get("valence")), finite_number(t.get("arousal"))) for t in tagged]
+    points = [(v, a) for v, a in points if v is not None and a is not None]
+    mood: Rows = [("Moods", _counted([f"{q} {QUADRANT_NAMES.get(q, '')}".strip()
+                                      for q in (str(t.get("quadrant")) for t in tagged)])),
+                  ("On average", f"valence {sum(v for v, _ in points) / len(points):+.2f}, "
+                                 f"arousal {sum(a for _, a in points) / len(points):+.2f}" if points else ""),
+                  ("Set by you", str(sum(1 for t in ts if set_by_you(t))) if any(set_by_you(t) for t in ts) else ""),
+                  ("Not tagged yet", str(len(ts) - len(tagged)) if len(tagged) < len(ts) else "")]
+    paths = {t.get("path") for t in ts}
+    last_said: dict[Any, Mapping] = {}
+    for r in history_rows:
+        if r.get("path") in paths and "liked" in r:
+            old = last_said.get(r.get("path"))
+            if old is None or (finite_number(r.get("time")) or 0.0) >= (finite_number(old.get("time")) or 0.0):
+                last_said[r.get("path")] = r
+    liked = sum(1 for r in last_said.values() if r.get("liked"))
+    listening: Rows = [("Plays", str(sum(int(finite_number(t.get("plays")) or 0) for t in ts))),
+                       ("Last played", _when(max((finite_number(t.get("last_played")) or 0.0) for t in ts) or None)),
+                       ("You like", str(liked) if liked else ""),
+                       ("Not for you", str(len(last_said) - liked) if len(last_said) > liked else "")]
+    parts = [("Tags", tags), ("Files", file), ("Mood", mood), ("Listening", listening)]
+    return [(name, [(k, v) for k, v in rows if v]) for name, rows in parts if any(v for _, v in rows)]
+
+
+class TrackInfoDialog(QDialog):
+    """The parts of `describe` (one track) or `describe_many` (several), one under the other, in a scroll area;
+    every value can be selected."""
+
+    def __init__(self, track: Mapping | Sequence[Mapping], history_rows: Sequence[Mapping] = (),
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = str(track.get("title") or os.path.basename(str(track.get("path", ""))))
-        self.setWindowTitle(f"Track information: {title}")
+        tracks = [track] if isinstance(track, Mapping) else list(track)
+        if len(tracks) == 1:
+            one = tracks[0]
+            title = str(one.get("title") or os.path.basename(str(one.get("path", ""))))
+            self.setWindowTitle(f"Track information: {title}")
+            parts = describe(one, history_rows)
+        else:
+            self.setWindowTitle(f"Track information: {len(tracks)} tracks")
+            parts = describe_many(tracks, history_rows)
         self.values: dict[str, str] = {}
         body = QWidget()
         grid = QGridLayout(body)  # one grid, so the values of every part line up
         grid.setColumnStretch(1, 1)
         row = 0
-        for part, rows in describe(track, history_rows):
+        for part, rows in parts:
             heading = QLabel(f"<b>{part}</b>")
             grid.addWidget(heading, row, 0, 1, 2)
             row += 1
@@ -159,14 +233,14 @@ class TrackInfoDialog(QDialog):
 
 
 def show_track_info(window: Any) -> TrackInfoDialog | None:
-    """Open the information of the first selected track (non-modal; returns the dialog)."""
+    """Open the information of the selected track, or a summary of the selected tracks (non-modal; returns the
+    dialog)."""
     from library.history import TABLE
 
-    paths = window.selected_paths()
-    track = window.library.track_for(paths[0]) if paths else None
-    if track is None:
+    tracks = [t for t in (window.library.track_for(p) for p in window.selected_paths()) if t is not None]
+    if not tracks:
         return None
-    dialog = TrackInfoDialog(track, window.store.rows(TABLE), window)
+    dialog = TrackInfoDialog(tracks, window.store.rows(TABLE), window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog

@@ -1,0 +1,99 @@
+"""Playback → Output device: the devices libVLC lists, the choice applied and kept across restarts, a device that
+is not connected shown as such and used again once it is back."""
+
+from __future__ import annotations
+
+import pytest
+
+from player.backend import NullBackend
+from player.engine import PlayerEngine
+
+
+@pytest.mark.parametrize("module_keeps_it", [True, False])
+def test_libvlc_lists_alsa_devices_and_plays_through_the_chosen_one(tmp_path, qtbot, module_keeps_it) -> None:
+    """ALSA's "null" device: a real output without a sound card. libVLC keeps an ALSA device for the outputs it
+    opens later when told so for the module; a sound server's module (PulseAudio) does not, and forgets the device
+    at each new stream: with module_keeps_it False, ALSA is run that way, so the device must be given again at each
+    start (checked by hand with PulseAudio and two null sinks)."""
+    vlc_backend = pytest.importorskip("player.vlc_backend")
+    from tests.media import tone, write_wav
+
+    first = str(write_wav(tmp_path / "first.wav", tone(20.0)))  # long enough not to end during the test
+    second = str(write_wav(tmp_path / "second.wav", tone(20.0, 330.0)))
+    be = vlc_backend.VlcBackend(audio_output="alsa", video=False)
+    if not module_keeps_it:
+        be._device_modules = []
+    engine = PlayerEngine(be)
+    try:
+        devices = dict(engine.output_devices())
+        assert "null" in devices and "default" in devices
+        assert engine.output_device() is None
+        assert not engine.set_output_device("no such device") and engine.output_device() is None
+        assert engine.set_output_device("null") and engine.output_device() == "null"
+        assert be._device_in_use() == "null"  # libVLC's own answer
+        engine.play_path(first)
+        qtbot.waitUntil(lambda: engine.state == "playing", timeout=5000)
+        assert be._device_in_use() == "null"
+        engine.stop()  # a stop closes libVLC's output: the next start opens a new one, on the same device
+        qtbot.waitUntil(lambda: not be.is_playing(), timeout=5000)
+        assert dict(engine.output_devices()) == devices  # (listed from before the stop)
+        engine.play_path(second)
+        qtbot.waitUntil(lambda: engine.state == "playing", timeout=5000)
+        qtbot.waitUntil(lambda: be._device_in_use() == "null", timeout=3000)
+        assert be.is_playing()
+        assert engine.set_output_device(None) and engine.output_device() is None
+        assert be._device_in_use() == "default"  # ALSA's default, as before the change
+    finally:
+        engine.shutdown()
+    dummy = vlc_backend.VlcBackend(audio_output="dummy", video=False)
+    try:
+        assert dummy.output_devices() == [] and not dummy.set_output_device("null")
+    finally:
+        dummy.release()
+
+
+def _labels(window) -> list[str]:
+    return [a.text() for a in window.output_menu.menu.actions()]
+
+
+def test_the_menu_sends_the_sound_keeps_the_choice_and_waits_for_an_unplugged_device(media_window, media_dir,
+                                                                                      qtbot) -> None:
+    from library.store import Store
+    from ui.main_window import MainWindow
+
+    w = media_window
+    be: NullBackend = w.engine.backend
+    menu = w.output_menu
+    be.devices += [("null", "Discard all samples"), ("default", "Default")]  # ALSA's: silence, and the default
+    menu.menu.aboutToShow.emit()
+    assert _labels(w) == ["System default", "Built-in Audio Analog Stereo", "USB Headset"]
+    assert menu.actions[None].isChecked()
+
+    menu.actions["usb-headset"].trigger()
+    assert be.device == "usb-headset" and menu.actions["usb-headset"].isChecked()
+    assert w.statusBar().currentMessage() == "Sound goes to USB Headset"
+    w.save_state()
+    assert w.store.get_state("output_device") == "usb-headset"
+
+    be.devices = [d for d in be.devices if d[0] != "usb-headset"]  # unplugged
+    menu.menu.aboutToShow.emit()
+    assert _labels(w)[-1] == "usb-headset (not connected)"
+    assert menu.actions["usb-headset"].isChecked() and not menu.actions["usb-headset"].isEnabled()
+
+    # the next start: the headset is still away, so the default plays, and the choice waits
+    w.store.flush()
+    again_be = NullBackend(length_ms=60_000)
+    again_be.devices = list(be.devices)
+    w2 = MainWindow(Store(w.store.path), PlayerEngine(again_be), auto_tag=False)
+    qtbot.addWidget(w2)
+    assert again_be.device is None and w2.output_menu.wanted == "usb-headset"
+    assert "not connected" in w2.statusBar().currentMessage()
+    again_be.devices = list(NullBackend.DEVICES)  # plugged in again: used from the next track on
+    w2.engine.play_path(str(media_dir / "song_a.mp3"))
+    assert again_be.device == "usb-headset"
+    assert w2.statusBar().currentMessage() == "Sound goes to USB Headset again"
+
+    w2.output_menu.actions[None].trigger()  # back to the default, for good
+    assert again_be.device is None and w2.output_menu.wanted is None
+    w2.engine.play_path(str(media_dir / "song_b.flac"))
+    assert again_be.device is None
