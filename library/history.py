@@ -47,9 +47,11 @@ def play_stats(store) -> dict[str, tuple[int, float]]:
 
 
 def rename(store, moves: list[tuple[str, str]]) -> None:
-    """Files moved or renamed: their entries follow them (old path, new path)."""
+    """Files moved or renamed: their entries follow them (old path, new path; all at once, so swaps work)."""
     new_for = dict(moves)
-    for r in store.rows(TABLE):
-        new = new_for.get(r.get("path"))
-        if new is not None:
-            store.update_row(TABLE, r["id"], {"path": new})
+    ids = [r["id"] for r in store.rows(TABLE) if r.get("path") in new_for]
+
+    def follow(row: dict) -> None:
+        row["path"] = new_for.get(row.get("path"), row.get("path"))
+
+    store.change_rows(TABLE, ids, follow)

@@ -80,18 +80,24 @@ def sort_targets(args: Iterable[str], cwd: str | None = None) -> OpenTargets:
     return targets
 
 
-def under_any(path: str, folders: Iterable[str]) -> bool:
-    """Whether path lies in one of the folders, also when reached through a symlink on either side."""
+def library_path(path: str, folders: Iterable[str]) -> str | None:
+    """The name a library folder's scan gives this file: the path itself when it lies in one of the folders, the
+    folder's name for it when it lies there only through a symlink (a folder ~/Music -> /data/Music, the file
+    named /data/Music/x.mp3), None when it is in none of them."""
     folders = [os.path.abspath(f) for f in folders]
     if any(_under(path, f) for f in folders):
-        return True
+        return path
     real = os.path.realpath(path)
-    return any(_under(real, os.path.realpath(f)) for f in folders)
+    for f in folders:
+        real_f = os.path.realpath(f)
+        if _under(real, real_f):
+            return os.path.normpath(os.path.join(f, os.path.relpath(real, real_f)))
+    return None
 
 
 def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-__all__ = ["NOT_FOUND", "NOT_LOCAL", "NOT_MEDIA", "OpenTargets", "absolute_args", "local_path", "sort_targets",
-           "under_any"]
+__all__ = ["NOT_FOUND", "NOT_LOCAL", "NOT_MEDIA", "OpenTargets", "absolute_args", "library_path", "local_path",
+           "sort_targets"]

@@ -171,8 +171,9 @@ def scan_folder(
         todo.append((path, st.st_size, st.st_mtime))
     result.seen = len(seen)
     gone = [p for p in known if p not in seen]
-    moves = find_moves(store, [t for t in todo if t[0] not in known], gone)
-    _forget(store, [p for p in gone if p not in {m["path"] for m in moves.values() if "trashed_id" not in m}], result)
+    moves = find_moves(store, todo, known, gone)
+    sources = {m["path"] for m in moves.values() if "memory_id" not in m}
+    _forget(store, [p for p in gone if p not in sources], result)
     _read_into_store(store, todo, known, result, on_batch, batch_size, cancel, workers, moves)
     result.seconds = time.perf_counter() - start
     return result
@@ -208,47 +209,61 @@ def scan_files(
             continue
         todo.append((path, st.st_size, st.st_mtime))
     _forget(store, [p for p in result.gone if p in known], result)
-    _read_into_store(store, todo, known, result, on_batch, workers=1)
+    moves = find_moves(store, todo, known, [])  # (a file that left the library and is opened again)
+    _read_into_store(store, todo, known, result, on_batch, workers=1, moves=moves)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def find_moves(store: Store, new: list[tuple[str, int, float]], gone: list[str]) -> dict[str, dict]:
-    """The new files that are known tracks moved, renamed or restored from the trash: new path -> the old track
-    (a track remembered from the trash has its row's "trashed_id"). A move, a rename and the trash keep a file's
-    size and modification time, so a new file matches by both a track whose file is no longer where the store has
-    it (gone from this scan's folder, or missing from another library folder), or one moved to the trash. Where
-    several match, one at the same path, else one of the same file name, counts; an old track goes to one new file
-    at most."""
-    if not new:
+def find_moves(store: Store, todo: list[tuple[str, int, float]], known: dict[str, dict],
+               gone: list[str]) -> dict[str, dict]:
+    """The files to read (todo: new, or changed since the last scan) that are known tracks moved, renamed or back
+    from the trash: their path -> the old track (one remembered after it left the library has its row's
+    "memory_id" and "why"). A move, a rename and the trash keep a file's size and modification time, so a file
+    matches by both:
+    - a track gone from this scan's folder, or missing from another library folder;
+    - the song a changed path held before (file names renumbered or swapped);
+    - a track remembered after it left (moved to the trash, or gone from an earlier scan: a move into a library
+      folder scanned after the one it left).
+    Where several match, one at the same path, else one of the same file name, counts; a track goes to one file at
+    most."""
+    if not todo:
         return {}
-    gone_set = set(gone)
-    wanted = {(size, mtime) for _path, size, mtime in new}
+    wanted = {(size, mtime) for _path, size, mtime in todo}
     by_key: dict[tuple[int, float], list[dict]] = {}
-    for t in store.all_tracks():
+
+    def add(t: dict) -> None:
         key = (t.get("size"), t.get("mtime"))
-        if key not in wanted:
-            continue
-        if t["path"] in gone_set or (not os.path.exists(t["path"])
-                                     and os.path.isdir(os.path.dirname(t["path"]) or os.sep)):
-            by_key.setdefault(key, []).append(t)  # (a folder that is not there: a drive not connected, no move)
-    for row in track_memory.trashed(store):
-        key = (row.get("size"), row.get("mtime"))
         if key in wanted:
-            by_key.setdefault(key, []).append({**row, "trashed_id": row["id"]})
+            by_key.setdefault(key, []).append(t)
+
+    for p in gone:
+        add(known[p])
+    for p, size, mtime in todo:
+        if p in known and (known[p].get("size"), known[p].get("mtime")) != (size, mtime):
+            add(known[p])  # (a path read again only for a newer tag reader holds its own song still)
+    for t in store.all_tracks():
+        if (t["path"] not in known and (t.get("size"), t.get("mtime")) in wanted and not os.path.exists(t["path"])
+                and os.path.isdir(os.path.dirname(t["path"]) or os.sep)):  # (no folder: a drive not connected)
+            add(t)
+    for row in track_memory.departed(store):
+        add({**row, "memory_id": row["id"]})
     moves: dict[str, dict] = {}
     taken: set[str | int] = set()
 
     def ident(t: dict) -> str | int:
-        return t.get("trashed_id", t["path"])
+        return t.get("memory_id", t["path"])
 
-    for path, size, mtime in new:
-        candidates = [t for t in by_key.get((size, mtime), []) if ident(t) not in taken]
+    for path, size, mtime in todo:
+        if path in known and (known[path].get("size"), known[path].get("mtime")) == (size, mtime):
+            continue  # read again only for a newer tag reader: the same song as before
+        candidates = [t for t in by_key.get((size, mtime), [])
+                      if ident(t) not in taken and ("memory_id" in t or t["path"] != path)]
         if len(candidates) > 1:
             candidates = ([t for t in candidates if t["path"] == path]
                           or [t for t in candidates if os.path.basename(t["path"]) == os.path.basename(path)])
-        if len(candidates) > 1 and all("trashed_id" in t for t in candidates):  # trashed more than once: the last
-            candidates = [max(candidates, key=lambda t: float(t.get("trashed_at") or 0.0))]
+        if len(candidates) > 1 and all("memory_id" in t for t in candidates):  # left more than once: the last time
+            candidates = [max(candidates, key=lambda t: float(t.get("left_at") or 0.0))]
         if len(candidates) == 1:
             moves[path] = candidates[0]
             taken.add(ident(candidates[0]))
@@ -262,7 +277,9 @@ def _unchanged(old: dict | None, st: os.stat_result) -> bool:
 
 
 def _forget(store: Store, gone: list[str], result: ScanResult) -> None:
+    """Tracks whose files are gone: out of the store, remembered in case the files turn up elsewhere."""
     if gone:
+        track_memory.remember(store, [store.get_track(p) for p in gone], track_memory.GONE)
         store.remove_tracks(gone)
         store.clear_problems(paths=gone)
         result.removed += len(gone)
@@ -280,10 +297,13 @@ def _read_into_store(
     moves: dict[str, dict] | None = None,
 ) -> None:
     """Read the tags of the files in todo (path, size, mtime) and write them to the store in batches; a moved
-    file (moves: new path -> old track) takes the old track's place."""
+    file (moves: path -> old track) takes the old track's place."""
     moves = moves or {}
-    moved: list[tuple[str, str]] = []
-    restored: list[dict] = []
+    rewritten = {p for p, _size, _mtime in todo}
+    sources_kept = {m["path"] for m in moves.values() if "memory_id" not in m and m["path"] in rewritten}
+    moved: list[tuple[str, str]] = []  # this batch's: their old tracks leave the store
+    memory_used: list[int] = []
+    renames: list[tuple[str, str]] = []  # all of them, for the listening history at the end (swaps in one go)
     total = len(todo)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_FILES else 1
@@ -308,16 +328,13 @@ def _read_into_store(
         nonlocal last_flush
         store.upsert_tracks(batch)
         if moved:
-            store.remove_tracks([old for old, _new in moved])
-            store.clear_problems(paths=[old for old, _new in moved])
-            history.rename(store, moved)
-            result.moved.extend(moved)
+            left = [old for old, _new in moved if old not in rewritten]  # (a path read again keeps its record)
+            store.remove_tracks(left)
+            store.clear_problems(paths=left)
             moved.clear()
-        if restored:
-            track_memory.forget_trashed(store, [t["trashed_id"] for t in restored])
-            history.rename(store, [(t["path"], new) for new, t in moves.items() if t in restored and t["path"] != new])
-            result.restored += len(restored)
-            restored.clear()
+        if memory_used:
+            track_memory.forget(store, memory_used)
+            memory_used.clear()
         if problems:
             store.add_problems(problems)
         if fixed:
@@ -342,11 +359,26 @@ def _read_into_store(
                     store.remove_tracks([path])
             elif path in moves:  # the same file, elsewhere or back from the trash: what it gathered goes with it
                 old = moves[path]
-                track.update(track_memory.carried(old))
-                if "trashed_id" in old:
-                    restored.append(old)
+                latest = old if "memory_id" in old or old["path"] in rewritten else store.get_track(old["path"])
+                track.update(dict.fromkeys(track_memory.CARRIED_FIELDS))  # (not what this path held before)
+                track.update(track_memory.carried(latest or old))
+                track["added"] = track.get("added") or now
+                if "memory_id" in old:
+                    memory_used.append(old["memory_id"])
                 else:
                     moved.append((old["path"], path))
+                if old.get("why") == track_memory.TRASH:
+                    result.restored += 1
+                else:
+                    result.moved.append((old["path"], path))
+                if old["path"] != path:
+                    renames.append((old["path"], path))
+                batch.append(track)
+                fixed.append(path)
+            elif path in sources_kept:  # its song went to another name: another song here now
+                track.update(dict.fromkeys(track_memory.CARRIED_FIELDS))
+                track["added"] = now
+                result.added += 1
                 batch.append(track)
                 fixed.append(path)
             else:
@@ -368,9 +400,14 @@ def _read_into_store(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    left = [t["path"] for p, t in moves.items() if "trashed_id" not in t and (t["path"], p) not in result.moved]
-    if left:  # (the new file could not be read: the old track is gone all the same)
-        _forget(store, [p for p in left if not os.path.exists(p)], result)
+        if renames:
+            history.rename(store, renames)
+    done_moves = {old for old, _new in renames} | {p for p, t in moves.items() if t["path"] == p}
+    left = [t["path"] for t in moves.values() if "memory_id" not in t and t["path"] not in done_moves
+            and t["path"] not in rewritten and not os.path.exists(t["path"])]
+    if left:  # (its new file could not be read: the old track is gone all the same)
+        _forget(store, left, result)
+        store.flush()
 
 
 def _under(path: str, folder: str) -> bool:

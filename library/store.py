@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +261,30 @@ class Store:
         with self._lock:
             self._dirty = True
             return self._db.table(table).insert(dict(row))
+
+    def insert_rows(self, table: str, rows: Iterable[dict]) -> list[int]:
+        """Many rows in one go (one pass over the table, where insert_row makes one each)."""
+        rows = [dict(r) for r in rows]
+        if not rows:
+            return []
+        with self._lock:
+            self._dirty = True
+            return list(self._db.table(table).insert_multiple(rows))
+
+    def remove_rows(self, table: str, row_ids: Iterable[int]) -> None:
+        ids = list(row_ids)
+        if ids:
+            with self._lock:
+                self._db.table(table).remove(doc_ids=ids)
+                self._dirty = True
+
+    def change_rows(self, table: str, row_ids: Iterable[int], change: Callable[[dict], None]) -> None:
+        """change(row) edits each of these rows in place, in one pass."""
+        ids = list(row_ids)
+        if ids:
+            with self._lock:
+                self._db.table(table).update(change, doc_ids=ids)
+                self._dirty = True
 
     def update_row(self, table: str, row_id: int, fields: dict) -> None:
         with self._lock:

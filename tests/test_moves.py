@@ -8,8 +8,10 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from emotion.tagger import needs_tag
-from library import history
+from library import history, track_memory
 from library.scanner import scan_folder
 from library.store import Store
 
@@ -67,19 +69,79 @@ def test_a_renamed_file_and_a_renamed_album_folder_keep_everything(tmp_path, med
                                                              str(new_folder / "03 - Morning Run.mp3")}
 
 
-def test_a_file_moved_to_another_library_folder_keeps_its_plays(tmp_path, media_dir) -> None:
+@pytest.mark.parametrize("left_first", [True, False])
+def test_a_file_moved_to_another_library_folder_keeps_its_plays(tmp_path, media_dir, left_first) -> None:
+    """Either folder may be scanned first: the one it left (the track is remembered when it goes) or the new one."""
     lib, store = _library(tmp_path, media_dir)
     other = tmp_path / "other"
     other.mkdir()
     scan_folder(store, str(other))
     c = lib / "Album" / "song_c.ogg"
-    _gather(store, c, 5)
+    before = _gather(store, c, 5)
     moved = other / "song_c.ogg"
     shutil.move(str(c), moved)
-    res = scan_folder(store, str(other))  # the new place is scanned first
-    assert res.moved == [(str(c), str(moved))]
-    assert store.get_track(str(moved))["plays"] == 5 and store.get_track(str(c)) is None
-    assert scan_folder(store, str(lib)).removed == 0  # (already gone from the store)
+    first, second = (lib, other) if left_first else (other, lib)
+    results = [scan_folder(store, str(first)), scan_folder(store, str(second))]
+    assert [m for r in results for m in r.moved] == [(str(c), str(moved))]
+    after = store.get_track(str(moved))
+    assert (after["plays"], after["added"], after["quadrant"]) == (5, before["added"], "Q4")
+    assert store.get_track(str(c)) is None and store.track_count() == 3
+    assert [r["path"] for r in store.rows(history.TABLE)] == [str(moved)]
+    assert store.rows(track_memory.DEPARTED) == []  # (remembered until it turned up)
+
+
+def test_renumbered_files_keep_each_songs_own_plays_and_mood(tmp_path, media_dir) -> None:
+    """A track inserted before two others: 02 -> 03 and 01 -> 02. Paths that are still there but hold another
+    song now are moves too."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    one, two, three = lib / "01.mp3", lib / "02.mp3", lib / "03.mp3"
+    from tests.media import encode, tone, write_wav
+
+    shutil.copy2(media_dir / "song_a.mp3", one)  # two songs
+    encode(write_wav(tmp_path / "t.wav", tone(3.0, 660.0)), two)
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(lib))
+    store.update_tracks([(str(one), {"plays": 10, "quadrant": "Q1", "mood_by": "you"}),
+                         (str(two), {"plays": 1, "quadrant": "Q3", "mood_by": "you"})])
+    history.record(store, str(one), 1.0, False, liked=True)
+    os.rename(two, three)
+    os.rename(one, two)
+    res = scan_folder(store, str(lib))
+    assert sorted(res.moved) == sorted([(str(one), str(two)), (str(two), str(three))])
+    t2, t3 = store.get_track(str(two)), store.get_track(str(three))
+    assert (t2["plays"], t2["quadrant"], t2["title"]) == (10, "Q1", "Morning Run")
+    assert (t3["plays"], t3["quadrant"]) == (1, "Q3")
+    assert store.get_track(str(one)) is None
+    assert [r["path"] for r in store.rows(history.TABLE)] == [str(two)]  # the like went with its song, once
+
+    # a path whose song went elsewhere while a new song took its name: the newcomer starts afresh
+    os.rename(two, lib / "renamed.mp3")
+    encode(write_wav(tmp_path / "u.wav", tone(4.0, 880.0)), two)
+    res = scan_folder(store, str(lib))
+    assert res.moved == [(str(two), str(lib / "renamed.mp3"))] and res.added == 1
+    assert store.get_track(str(lib / "renamed.mp3"))["plays"] == 10
+    fresh = store.get_track(str(two))
+    assert fresh.get("plays") is None and fresh.get("quadrant") is None and fresh.get("mood_by") is None
+
+
+def test_a_play_counted_while_a_rename_is_scanned_goes_with_it(tmp_path, media_dir, monkeypatch) -> None:
+    from library import scanner
+
+    lib, store = _library(tmp_path, media_dir)
+    old = lib / "Album" / "song_a.mp3"
+    _gather(store, old, 4)
+    new = lib / "Album" / "01 song.mp3"
+    os.rename(old, new)
+    real = scanner._read_one
+
+    def read_while_the_player_counts_a_play(item):
+        store.update_tracks([(str(old), {"plays": 5})])  # the GUI thread, while the scan reads tags
+        return real(item)
+
+    monkeypatch.setattr(scanner, "_read_one", read_while_the_player_counts_a_play)
+    scan_folder(store, str(lib))
+    assert store.get_track(str(new))["plays"] == 5
 
 
 def test_what_is_not_a_move_stays_new(tmp_path, media_dir) -> None:
@@ -128,3 +190,38 @@ def test_the_queue_follows_a_renamed_file(media_window, tmp_path, media_dir, qtb
     assert w.engine.queue.pinned_paths() == [str(folder / "renamed.flac")]
     assert {str(folder / "playing.mp3"), str(folder / "renamed.flac")} <= {t["path"] for t in w.library.rows()}
     assert "2 moved" in w.statusBar().currentMessage()
+
+
+def test_the_queue_keeps_a_file_moved_to_a_folder_scanned_later(media_window, tmp_path, media_dir) -> None:
+    w = media_window
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    b.mkdir()
+    song = a / "song.mp3"
+    shutil.copy2(media_dir / "song_a.mp3", song)
+    w.add_folder(str(a))
+    w.add_folder(str(b))
+    w.store.update_tracks([(str(song), {"plays": 12})])
+    w.engine.queue.add([str(song)])
+    shutil.move(str(song), b / "song.mp3")
+    w.rescan_all()  # A first: the track leaves, then turns up in B
+    assert w.engine.queue.pinned_paths() == [str(b / "song.mp3")]
+    assert w.store.get_track(str(b / "song.mp3"))["plays"] == 12
+    os.remove(b / "song.mp3")
+    w.rescan_all()
+    assert w.engine.queue.pinned_paths() == []  # gone for good: out of the queue once the scans end
+
+
+def test_a_track_read_again_for_a_newer_reader_keeps_its_own_data(tmp_path, media_dir) -> None:
+    """Two identical copies (same size and time), one deleted, while the other is read again for a newer tag
+    reader: the one left keeps its own plays, and the deleted one is not taken for it."""
+    lib, store = _library(tmp_path, media_dir)
+    a = lib / "Album" / "song_a.mp3"
+    twin = lib / "twin.mp3"
+    shutil.copy2(a, twin)
+    scan_folder(store, str(lib))
+    store.update_tracks([(str(a), {"plays": 1}), (str(twin), {"plays": 9, "tags_version": 1})])
+    os.remove(a)
+    res = scan_folder(store, str(lib))
+    assert res.moved == [] and res.updated == 1 and res.removed == 1
+    assert store.get_track(str(twin))["plays"] == 9

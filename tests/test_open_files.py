@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from library.open_targets import NOT_FOUND, NOT_LOCAL, NOT_MEDIA, absolute_args, local_path, sort_targets, under_any
+from library.open_targets import NOT_FOUND, NOT_LOCAL, NOT_MEDIA, absolute_args, library_path, local_path, sort_targets
 from library.scanner import scan_files
 from library.store import Store
+from tests.player_process import player_env, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,8 +45,9 @@ def test_arguments_are_sorted_into_folders_playlists_and_music(tmp_path: Path) -
     assert not sort_targets([])
     link = tmp_path / "link"
     link.symlink_to(music)
-    assert under_any(str(link / "a song.mp3"), [str(music)]) and under_any(str(song), [str(link)])
-    assert not under_any(str(odd), [str(music)])
+    assert library_path(str(link / "a song.mp3"), [str(music)]) == str(song)  # as the folder's scan names it
+    assert library_path(str(song), [str(link)]) == str(link / "a song.mp3")
+    assert library_path(str(song), [str(music)]) == str(song) and library_path(str(odd), [str(music)]) is None
 
 
 def test_single_files_are_read_kept_up_to_date_and_forgotten_when_deleted(tmp_path: Path, media_dir: Path) -> None:
@@ -69,9 +71,12 @@ def test_single_files_are_read_kept_up_to_date_and_forgotten_when_deleted(tmp_pa
     changed = scan_files(store, [str(song)])
     assert changed.updated == 1 and store.get_track(str(song))["added"] == track["added"]
 
-    song.unlink()
+    store.update_tracks([(str(song), {"plays": 6})])
+    moved = Path(shutil.move(song, loose / "moved.mp3"))
     gone = scan_files(store, [str(song)])
     assert gone.gone == [str(song)] and gone.removed == 1 and store.get_track(str(song)) is None
+    back = scan_files(store, [str(moved)])  # opened again from where it went: it is the same track
+    assert back.moved == [(str(song), str(moved))] and store.get_track(str(moved))["plays"] == 6
 
 
 @pytest.fixture
@@ -169,14 +174,6 @@ def test_a_broken_file_is_listed_and_nothing_plays(window, tmp_path) -> None:
     assert str(broken) in {p["path"] for p in window.store.problems()}
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ, MOODTAPE_DATA_DIR=str(tmp_path / "data"), QT_QPA_PLATFORM="offscreen",
-               MOODTAPE_AUDIO_OUTPUT="dummy", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR", str(tmp_path / "numba")))
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    return env
-
-
 def _stored(db: Path) -> dict:
     try:
         return json.loads(db.read_text())
@@ -184,17 +181,8 @@ def _stored(db: Path) -> dict:
         return {}
 
 
-def _wait_for(check, seconds: float, what: str) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_open_with_starts_the_player_or_hands_the_file_to_the_running_one(tmp_path, media_dir) -> None:
-    env = _env(tmp_path)
+    env = player_env(tmp_path)
     db = tmp_path / "data" / "moodtape.json"
     first_file = Path(shutil.copy(media_dir / "song_a.mp3", tmp_path / "first.mp3"))
     second_file = Path(shutil.copy(media_dir / "song_c.ogg", tmp_path / "second file.ogg"))
@@ -209,14 +197,64 @@ def test_open_with_starts_the_player_or_hands_the_file_to_the_running_one(tmp_pa
     player = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--no-demo", "first.mp3"], cwd=tmp_path,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for(lambda: str(first_file) in tracks(), 60, "the opened file in the library")
+        wait_for(lambda: str(first_file) in tracks(), 60, "the opened file in the library")
         second = subprocess.run([sys.executable, str(ROOT / "main.py"), "file://" + str(second_file).replace(
             " ", "%20")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stderr
-        _wait_for(lambda: str(second_file) in tracks(), 30, "the handed-over file in the library")
+        wait_for(lambda: str(second_file) in tracks(), 30, "the handed-over file in the library")
         assert library_files()[0] == [str(first_file), str(second_file)]
         assert player.poll() is None
     finally:
         player.kill()
         player.wait(10)
+
+
+def test_symlinked_library_folders_give_one_track_per_file(window, media_dir, tmp_path) -> None:
+    from ui import desktop
+    from ui.open_files import open_paths
+
+    downloads = tmp_path / "real" / "Downloads"
+    downloads.mkdir(parents=True)
+    tune = Path(shutil.copy2(media_dir / "song_a.mp3", downloads / "tune.mp3"))
+    open_paths(window, [str(tune)])
+    window.store.update_tracks([(str(tune), {"plays": 4})])
+    link = tmp_path / "Music"  # a library folder added later through a symlink to where the file is
+    link.symlink_to(downloads)
+    window.add_folder(str(link))
+    same = [t["path"] for t in window.store.all_tracks() if os.path.realpath(t["path"]) == str(tune)]
+    assert same == [str(link / "tune.mp3")] and window.library_files() == []  # one track, the folder's
+    assert window.store.get_track(str(link / "tune.mp3"))["plays"] == 4
+    desktop.update_folders(window, [p for p in window.library_folders() if p != str(link)])
+    assert not [t for t in window.store.all_tracks() if os.path.realpath(t["path"]) == str(tune)]
+
+    real = tmp_path / "data" / "Music"  # a new file opened by its real name in a symlinked library folder
+    real.mkdir(parents=True)
+    music = tmp_path / "Music2"
+    music.symlink_to(real)
+    window.add_folder(str(music))
+    new = Path(shutil.copy2(media_dir / "song_b.flac", real / "new.flac"))
+    open_paths(window, [str(new)])
+    window.scan(str(music))
+    same = [t["path"] for t in window.store.all_tracks() if os.path.realpath(t["path"]) == str(new)]
+    assert same == [str(music / "new.flac")] and window.engine.current == str(music / "new.flac")
+
+
+def test_settings_keep_a_single_file_whose_name_is_not_utf8_and_forget_deleted_ones(window, media_dir,
+                                                                                      tmp_path) -> None:
+    from library import settings as settings_mod
+    from ui import desktop, settings_dialog
+    from ui.open_files import open_paths
+
+    odd = Path(shutil.copy2(media_dir / "song_c.ogg", tmp_path / os.fsdecode(b"caf\xe9.ogg")))
+    gone = Path(shutil.copy2(media_dir / "song_d.wav", tmp_path / "gone.wav"))
+    open_paths(window, ["file://" + str(tmp_path) + "/caf%E9.ogg", str(gone)])
+    assert window.library_files() == [str(odd), str(gone)]
+    dialog = settings_dialog.SettingsDialog(settings_mod.load(), window.library_folders() + window.library_files())
+    assert "caf\ufffd.ogg" in dialog.folder_list.item(dialog.folder_list.count() - 2).text()  # shown readably
+    desktop.update_folders(window, dialog.result_folders())  # OK without a change
+    assert window.library_files() == [str(odd), str(gone)] and window.store.get_track(str(odd)) is not None
+
+    gone.unlink()
+    window.rescan_all()  # (as at the next start): a deleted single file leaves the list and the library
+    assert window.library_files() == [str(odd)] and window.store.get_track(str(gone)) is None

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from library.store_lock import StoreInUse, hold, lock_path
+from tests.player_process import player_env, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,16 +52,8 @@ def test_the_lock_is_exclusive_says_who_holds_it_and_goes_with_its_holder(tmp_pa
     assert lock_path(store).exists() and not store.exists()  # the lock never touches the library itself
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ, MOODTAPE_DATA_DIR=str(tmp_path / "data"), QT_QPA_PLATFORM="offscreen",
-               MOODTAPE_AUDIO_OUTPUT="dummy", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR", str(tmp_path / "numba")))
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    return env
-
-
 def test_headless_commands_refuse_a_library_in_use_and_leave_it_alone(tmp_path, media_dir):
-    env = _env(tmp_path)
+    env = player_env(tmp_path)
     store = tmp_path / "data" / "moodtape.json"
     store.parent.mkdir(parents=True)
     store.write_text('{"keep": {"1": {"me": true}}}')
@@ -102,28 +95,47 @@ class FakeWindow:
         self.messages.append(text)
 
 
+ASK = """
+import base64, json, os, sys, time
+sys.path.insert(0, os.environ["MOODTAPE_ROOT"])
+from PySide6.QtNetwork import QLocalSocket
+from ui.single_instance import ask_running_instance
+name, kind, data = sys.argv[1], sys.argv[2], sys.stdin.buffer.read()
+if kind == "dict":
+    print(json.dumps({"ok": ask_running_instance(name, json.loads(data), timeout_ms=5000)}))
+    sys.exit(0)
+sock = QLocalSocket()
+sock.connectToServer(name)
+sock.waitForConnected(5000)
+sock.write(data)
+sock.waitForBytesWritten(5000)
+answer, deadline = b"", time.monotonic() + 5
+while not answer.endswith(b"\\n") and time.monotonic() < deadline:
+    if sock.bytesAvailable() or sock.waitForReadyRead(100):
+        answer += bytes(sock.readAll().data())
+    elif sock.state() != QLocalSocket.LocalSocketState.ConnectedState:
+        break
+print(json.dumps({"answer": base64.b64encode(answer).decode()}))
+"""
+
+
 def _ask_in_thread(name: str, payload: bytes | dict) -> dict:
-    from ui.single_instance import ask_running_instance
+    """A second start asking the player at `name`, in its own process as in real life (a thread of the test's
+    process would share the interpreter with the player's side); a thread waits for it."""
+    import base64
+    import json
 
     out: dict = {}
+    kind, data = ("dict", json.dumps(payload).encode()) if isinstance(payload, dict) else ("raw", payload)
 
     def run() -> None:
-        if isinstance(payload, dict):
-            out["ok"] = ask_running_instance(name, payload, timeout_ms=5000)
-            return
-        from PySide6.QtNetwork import QLocalSocket
-
-        sock = QLocalSocket()
-        sock.connectToServer(name)
-        sock.waitForConnected(5000)
-        sock.write(payload)
-        sock.waitForBytesWritten(5000)
-        answer, deadline = b"", time.monotonic() + 5
-        while not answer.endswith(b"\n") and time.monotonic() < deadline:
-            if sock.bytesAvailable() or sock.waitForReadyRead(100):
-                answer += bytes(sock.readAll().data())
-        out["answer"] = answer
-        sock.abort()
+        env = dict(os.environ, MOODTAPE_ROOT=str(ROOT), QT_QPA_PLATFORM="offscreen")
+        done = subprocess.run([sys.executable, "-c", ASK, name, kind], input=data, capture_output=True, env=env,
+                              timeout=60)
+        result = json.loads(done.stdout.decode().strip().splitlines()[-1])
+        if "answer" in result:
+            result["answer"] = base64.b64decode(result["answer"])
+        out.update(result)
 
     t = threading.Thread(target=run)
     t.start()
@@ -157,7 +169,7 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
         music.mkdir()
         asked = _ask_in_thread(name, {"library": [str(music), "/already/there", str(tmp_path / "nope"), 3],
                                       "session": True})
-        qtbot.waitUntil(lambda: not asked["thread"].is_alive(), timeout=10_000)
+        qtbot.waitUntil(lambda: not asked["thread"].is_alive(), timeout=30_000)
         assert asked["ok"] == "ok" and server.requests == 1
         qtbot.waitUntil(lambda: window.sessions == 1, timeout=3000)  # carried out once answered
         assert window.added == [str(music)]
@@ -165,7 +177,7 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
 
         # a file manager's "Open with" on thousands of files: taken (here none of them is there)
         many = _ask_in_thread(name, {"open": [f"/nowhere/{i:05d} a long file name of a song.mp3" for i in range(5000)]})
-        qtbot.waitUntil(lambda: not many["thread"].is_alive(), timeout=10_000)
+        qtbot.waitUntil(lambda: not many["thread"].is_alive(), timeout=30_000)
         assert many["ok"] == "ok" and server.requests == 2
         qtbot.waitUntil(lambda: bool(window.messages), timeout=3000)
         assert window.messages[-1] == "5000 files left out: not found"
@@ -173,7 +185,7 @@ def test_a_request_raises_the_window_adds_new_folders_and_starts_a_session(qtbot
         for payload, answer in ((b"not json\n", b"bad\n"), (b"[" * 50_000 + b"\n", b"bad\n"),
                                 (b'{"library": ["' + b"x" * (MAX_REQUEST_BYTES + 10) + b'"]}\n', b"")):  # too big
             bad = _ask_in_thread(name, payload)
-            qtbot.waitUntil(lambda b=bad: not b["thread"].is_alive(), timeout=10_000)
+            qtbot.waitUntil(lambda b=bad: not b["thread"].is_alive(), timeout=30_000)
             assert bad["answer"] == answer and server.requests == 2
     finally:
         server.close()
@@ -277,28 +289,19 @@ def test_a_player_that_took_the_request_but_hangs_gets_it_once(tmp_path):
     assert len(got) == 1
 
 
-def _wait_for(pred, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_second_start_hands_over_to_the_running_player(tmp_path, media_dir):
-    env = _env(tmp_path)
+    env = player_env(tmp_path)
     log = tmp_path / "data" / "moodtape.log"
     first = subprocess.Popen([sys.executable, "main.py", "--no-demo"], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         lock = lock_path(tmp_path / "data" / "moodtape.json")
-        _wait_for(lambda: lock.exists() and lock.read_text().startswith(f"{first.pid}:"), 60, "the player's lock")
+        wait_for(lambda: lock.exists() and lock.read_text().startswith(f"{first.pid}:"), 60, "the player's lock")
         second = subprocess.run([sys.executable, "main.py", "--library", str(media_dir), "--no-demo"], cwd=ROOT,
                                 env=env, capture_output=True, text=True, timeout=60)
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stderr
-        _wait_for(lambda: log.exists() and "a second start brought the window to the front" in log.read_text(), 30,
+        wait_for(lambda: log.exists() and "a second start brought the window to the front" in log.read_text(), 30,
                   "the running player's log line")
         assert str(media_dir) in log.read_text()
         assert first.poll() is None  # the first one plays on

@@ -138,6 +138,12 @@ def test_several_tracks_show_what_they_share_and_what_they_add_up_to(media_windo
     assert shown["Mood/Set by you"] == "1" and shown["Mood/Not tagged yet"] == "1"
     assert shown["Listening/Plays"] == "3" and shown["Listening/You like"] == "1"
     assert shown["Listening/Not for you"] == "1"
+    from ui.track_info import _when
+
+    assert shown["Files/In the library since"] == _when(1_600_000_000.0)  # the earliest (c has none)
+    assert shown["Listening/Last played"] == _when(1_700_000_500.0)  # the latest
+    mean_v, mean_a = (0.5 + b["valence"]) / 2, (0.5 + b["arousal"]) / 2
+    assert shown["Mood/On average"] == f"valence {mean_v:+.2f}, arousal {mean_a:+.2f}"
 
     window = media_window
     window.table.selectAll()

@@ -206,7 +206,7 @@ def test_a_file_restored_from_the_trash_comes_back_with_its_plays_and_mood(windo
     from emotion.tagger import needs_tag
     from library import history
     from library.mood_edits import mood_fields
-    from library.track_memory import TRASHED
+    from library.track_memory import DEPARTED
 
     window.confirm = lambda text: True
     song = music / "song_c.ogg"
@@ -220,7 +220,7 @@ def test_a_file_restored_from_the_trash_comes_back_with_its_plays_and_mood(windo
     added = track["added"]
     _select(window, "Bright Day")
     assert library_actions.move_selected_to_trash(window) == 1
-    assert window.store.get_track(str(song)) is None and len(window.store.rows(TRASHED)) == 1
+    assert window.store.get_track(str(song)) is None and len(window.store.rows(DEPARTED)) == 1
 
     os.rename(tmp_path / "home" / "data" / "Trash" / "files" / "song_c.ogg", song)  # restored by the file manager
     (tmp_path / "home" / "data" / "Trash" / "info" / "song_c.ogg.trashinfo").unlink()
@@ -228,7 +228,7 @@ def test_a_file_restored_from_the_trash_comes_back_with_its_plays_and_mood(windo
     back = window.store.get_track(str(song))
     assert back["plays"] == 4 and back["added"] == added and back["quadrant"] == "Q4" and back["mood_by"] == "you"
     assert back["tagger_mood"]["quadrant"] == "Q2" and not needs_tag(back, "m1")
-    assert window.store.rows(TRASHED) == []  # remembered once
+    assert window.store.rows(DEPARTED) == []  # remembered once
     assert "1 back from the trash" in window.statusBar().currentMessage()
     assert "Bright Day" in _titles(window)
 

@@ -165,8 +165,7 @@ def run(args) -> int:
         window.add_folder(f)
     if not folders:
         known = window.library_folders()
-        for f in known:
-            window.scan(f)  # incremental: picks up what changed while the app was closed
+        window.scan(*known)  # incremental: picks up what changed while the app was closed
         if window.library_files():
             window.scan_files(window.library_files())
         if not known and not window.library_files() and not opened and not getattr(args, "no_demo", False):

@@ -11,10 +11,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractItemView
 
 from emotion.mood_space import QUADRANT_NAMES
+from library import track_memory
 from library.albums import albums_of
 from library.browse import FACETS
 from library.mood_edits import back_to_tagger_fields, mood_fields, set_by_you
-from library.track_memory import remember_trashed
 from library.trash import trash_by_bytes
 
 
@@ -166,7 +166,7 @@ def move_selected_to_trash(window: Any) -> int:
         return 0
     moved, gone, kept = trash_files(paths)
     if moved:  # for when they come back from the trash
-        remember_trashed(window.store, [window.library.track_for(p) for p in moved])
+        track_memory.remember(window.store, [window.library.track_for(p) for p in moved], track_memory.TRASH)
     if moved or gone:
         window.forget_tracks(moved + gone)  # out of the queue too, so the playing track gives way to one that stays
         if window.engine.current in moved + gone:

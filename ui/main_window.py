@@ -38,7 +38,7 @@ from emotion.mood_space import QUADRANT_NAMES
 from emotion.tagger import LOUDNESS_FIELDS
 from library.albums import follows
 from library.mood_edits import set_by_you
-from library.open_targets import under_any
+from library.open_targets import library_path
 from library.paths import data_dir
 from library.playlists import is_playlist
 from library.query import HELP as FILTER_HELP
@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self._scan_queue: list[str | FileScan] = []  # folders, and single files the listener opened
         self._scanning: str | FileScan | None = None
+        self._queue_check = False  # a scan removed tracks: the queue drops them when the scans end
         self._shown_errors: set[str] = set()
         self._muted_from: int | None = None  # the volume before Ctrl+M
         self._edits_running = 0  # tag edits in flight (the folder watcher's rescan waits for them)
@@ -450,9 +451,11 @@ class MainWindow(QMainWindow):
             folders.append(folder)
             self.store.set_state("library_folders", folders)
             files = self.library_files()
-            inside = [f for f in files if under_any(f, [folder])]
-            if inside:  # the folder's scan keeps them from now on
+            inside = {f: library_path(f, [folder]) for f in files}
+            inside = {f: p for f, p in inside.items() if p is not None}
+            if inside:  # the folder's scan keeps them from now on, under its name for them
                 self.store.set_state("library_files", [f for f in files if f not in inside])
+                self.rename_tracks([(f, p) for f, p in inside.items() if f != p])
             self.store.flush()
         if scan:
             self.scan(folder)
@@ -473,6 +476,23 @@ class MainWindow(QMainWindow):
             self.watcher.removePaths(watched)
         self.forget_tracks(gone, stale)
         return len(gone)
+
+    def rename_tracks(self, pairs: list[tuple[str, str]]) -> None:
+        """The same files under other names (old path, new path): their tracks, listening history and queue places
+        follow."""
+        from library import history
+
+        pairs = [(old, new) for old, new in pairs if old != new and self.store.get_track(old) is not None]
+        if not pairs:
+            return
+        tracks = [{**self.store.get_track(old), "path": new} for old, new in pairs]
+        self.store.remove_tracks([old for old, _new in pairs])
+        self.store.upsert_tracks(tracks)
+        history.rename(self.store, pairs)
+        self.store.flush()
+        self.engine.queue.rename(pairs)
+        self.library.set_rows(self.store.all_tracks())
+        self.queue_model.refresh()
 
     def forget_tracks(self, paths: list[str], problems: list[str] | None = None) -> None:
         """Take these tracks out of the store, the table and the queue (and the problems listed for `problems`,
@@ -495,8 +515,7 @@ class MainWindow(QMainWindow):
             self.add_folder(folder)
 
     def rescan_all(self) -> None:
-        for f in self.library_folders():
-            self.scan(f)
+        self.scan(*self.library_folders())
         if self.library_files():
             self.scan_files(self.library_files())
 
@@ -512,17 +531,23 @@ class MainWindow(QMainWindow):
         self.store.set_state("library_files", [f for f in self.library_files() if f not in drop])
         self.forget_tracks([p for p in drop if self.library.track_for(p) is not None], list(drop))
 
-    def scan(self, folder: str) -> None:
-        if folder == self._scanning or folder in self._scan_queue:
-            return
-        self._scan_queue.append(folder)
-        if self._scanning is None:
+    def scan(self, *folders: str) -> None:
+        """Scan these folders, one after the other (all queued first: a file that left one may be in the next)."""
+        for folder in folders:
+            if folder != self._scanning and folder not in self._scan_queue:
+                self._scan_queue.append(folder)
+        if self._scanning is None and self._scan_queue:
             self._next_scan()
 
     def _next_scan(self) -> None:
         if not self._scan_queue:
             self._scanning = None
             self.scan_bar.hide()
+            if self._queue_check:  # tracks left the library: the queue forgets them
+                self._queue_check = False
+                self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
+                self.queue_model.refresh()
+                self._on_queue_changed()
             if self.auto_tag:
                 self.start_tagging()
             self.top_up_queue()
@@ -563,8 +588,8 @@ class MainWindow(QMainWindow):
             self.engine.queue.rename(result.moved)
         if result.removed or result.moved:
             self.library.set_rows(self.store.all_tracks())
-            self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
             self.queue_model.refresh()
+            self._queue_check = True  # (once the scans end: a file gone from one folder may be in the next one)
         self.refresh_problems()
         self._update_counts()
         self._watch(result.folder)
@@ -577,10 +602,12 @@ class MainWindow(QMainWindow):
         if result.gone:  # opened once, deleted since: no longer a library file
             gone = set(result.gone)
             self.store.set_state("library_files", [f for f in self.library_files() if f not in gone])
-        if result.removed:
+        if result.moved:
+            self.engine.queue.rename(result.moved)
+        if result.removed or result.moved:
             self.library.set_rows(self.store.all_tracks())
-            self.engine.queue.drop_missing({t["path"] for t in self.library.rows()})
             self.queue_model.refresh()
+            self._queue_check = True
         self.refresh_problems()
         self._update_counts()
         self.scan_finished.emit(result)
@@ -616,8 +643,8 @@ class MainWindow(QMainWindow):
             self._rescan_timer.start()
             return
         roots, self._changed_roots = self._changed_roots, set()
-        for r in roots:
-            self.scan(r)
+        for root in sorted(roots):  # (queued one after the other while the first runs)
+            self.scan(root)
 
     def refresh_problems(self) -> None:
         problems = self.store.problems()

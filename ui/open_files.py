@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from library.open_targets import NOT_MEDIA, sort_targets, under_any
+from library.open_targets import NOT_MEDIA, library_path, sort_targets
 from library.playlists import match_library, read_playlist
 from library.tags import media_kind
 
@@ -59,12 +59,13 @@ def open_paths(window: Any, args: Iterable[str], play: bool = True) -> None:
         if skipped:
             _say(window, [], play, skipped, [])
         return
+    folders = window.library_folders()
+    media = list(dict.fromkeys(library_path(p, folders) or p for p in media))  # (as the folder's scan names it)
     found, outside = match_library(media, [t["path"] for t in window.library.rows()])
     if not outside:
         _play(window, found, play, skipped, [])
         return
-    folders = window.library_folders()
-    single = [p for p in outside if not under_any(p, folders)]
+    single = [p for p in outside if library_path(p, folders) is None]
     if single:
         files = window.library_files()
         window.store.set_state("library_files", files + [p for p in single if p not in files])

@@ -9,6 +9,8 @@ It edits copies: nothing is saved here (the caller saves with library.settings.s
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -82,7 +84,9 @@ class SettingsDialog(QDialog):
         w = QWidget()
         self.folder_list = QListWidget()
         self.folder_list.setObjectName("folderList")
-        self.folder_list.addItems(folders)
+        self._paths: list[str] = []  # the paths as the file system names them (a list item shows a readable copy)
+        for folder in folders:
+            self.add_folder(folder)
         self.add_folder_button = QPushButton("Add folder…")
         self.remove_folder_button = QPushButton("Remove")
         self.add_folder_button.clicked.connect(self._choose_folder)
@@ -208,14 +212,16 @@ class SettingsDialog(QDialog):
             self.add_folder(folder)
 
     def add_folder(self, folder: str) -> bool:
-        if folder in self.result_folders():
+        if folder in self._paths:
             return False
-        self.folder_list.addItem(folder)
+        self._paths.append(folder)  # (a name that is not UTF-8 is shown with a replacement character, kept as it is)
+        self.folder_list.addItem(os.fsencode(folder).decode("utf-8", "replace"))
         return True
 
     def remove_selected_folders(self) -> None:
-        for item in self.folder_list.selectedItems():
-            self.folder_list.takeItem(self.folder_list.row(item))
+        for row in sorted((self.folder_list.row(i) for i in self.folder_list.selectedItems()), reverse=True):
+            self.folder_list.takeItem(row)
+            del self._paths[row]
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -223,7 +229,7 @@ class SettingsDialog(QDialog):
 
     # --- results -------------------------------------------------------------------------------------------
     def result_folders(self) -> list[str]:
-        return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
+        return list(self._paths)
 
     def result_settings(self) -> Settings:
         device_text = self.camera_device.text().strip()

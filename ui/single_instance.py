@@ -165,6 +165,8 @@ class InstanceServer(QObject):
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(lambda s=sock: self._drop(s))
             QTimer.singleShot(IDLE_LIMIT_MS, sock, sock.abort)  # a start that says nothing in time is let go
+            if sock.bytesAvailable():  # the request came with the connection: its readyRead was before ours
+                self._read(sock)
 
     def _drop(self, sock: QLocalSocket) -> None:
         self._buffers.pop(sock, None)

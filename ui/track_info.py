@@ -160,7 +160,8 @@ def describe_many(tracks: Sequence[Mapping], history_rows: Sequence[Mapping] = (
                   ("Size", _size(sum(sizes)) if sizes else ""),
                   ("Formats", _counted(text("format"))),
                   ("Folder", _shared(folders, "folder")),
-                  ("In the library since", _when(min((finite_number(t.get("added")) or 0.0) for t in ts) or None))]
+                  ("In the library since", _when(min(added) if (added := [x for x in (finite_number(t.get("added"))
+                                                                                       for t in ts) if x]) else None))]
     tagged = [t for t in ts if t.get("quadrant")]
     points = [(finite_number(t.get("valence")), finite_number(t.get("arousal"))) for t in tagged]
     points = [(v, a) for v, a in points if v is not None and a is not None]
