@@ -64,7 +64,8 @@ def cmd_scan(argv: list[str]) -> int:
         def progress(_batch, done, total, folder=folder):
             print(f"\rscanning {folder}: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        res = scan_folder(store, folder, on_batch=progress)
+        roots = [*(store.get_state("library_folders", []) or []), *map(os.path.abspath, args.folders)]
+        res = scan_folder(store, folder, on_batch=progress, roots=roots)
         print(file=sys.stderr)
         for path, reason in res.problems:
             print(f"problem: {path}: {reason}", file=sys.stderr)

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             from library.scanner import scan_folder
 
             t0 = time.monotonic()
-            res = scan_folder(store, str(args.folder))
+            res = scan_folder(store, str(args.folder), roots=[*(store.get_state("library_folders", []) or []),
+                                                             os.path.abspath(str(args.folder))])
             folder = os.path.abspath(str(args.folder))
             folders = store.get_state("library_folders", []) or []
             if os.path.isdir(folder) and folder not in folders:

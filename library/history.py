@@ -10,6 +10,7 @@ KEEP = 5000  # newest entries kept
 
 def record(store, path: str, fraction: float, skipped: bool, mood_quadrant: str | None = None,
            liked: bool | None = None, when: float | None = None) -> None:
+    path = store.current_path(path) if hasattr(store, "current_path") else path  # (a file renamed meanwhile)
     row = {"path": path, "fraction": round(float(fraction), 3), "skipped": bool(skipped),
            "time": when if when is not None else time.time()}
     if mood_quadrant:
@@ -46,12 +47,21 @@ def play_stats(store) -> dict[str, tuple[int, float]]:
     return stats
 
 
-def rename(store, moves: list[tuple[str, str]]) -> None:
-    """Files moved or renamed: their entries follow them (old path, new path; all at once, so swaps work)."""
-    new_for = dict(moves)
-    ids = [r["id"] for r in store.rows(TABLE) if r.get("path") in new_for]
+def rename(store, moves: list[tuple[str, str]] | list[tuple[str, str, float | None]]) -> None:
+    """Files moved or renamed: their entries follow them, all at once (so swaps work). Each move is (old path, new
+    path), or (old path, new path, until): then only entries from before `until` follow (a file back from the trash
+    takes its own likes, not those of a newer file saved under its old name meanwhile)."""
+    new_for: dict[str, tuple[str, float | None]] = {}
+    for move in moves:
+        new_for[move[0]] = (move[1], move[2] if len(move) > 2 else None)
+
+    def follows(row: dict) -> bool:
+        target = new_for.get(row.get("path"))
+        return target is not None and (target[1] is None or float(row.get("time") or 0.0) <= target[1])
+
+    ids = [r["id"] for r in store.rows(TABLE) if follows(r)]
 
     def follow(row: dict) -> None:
-        row["path"] = new_for.get(row.get("path"), row.get("path"))
+        row["path"] = new_for[row["path"]][0]
 
     store.change_rows(TABLE, ids, follow)

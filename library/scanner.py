@@ -148,8 +148,11 @@ def scan_folder(
     batch_size: int = 500,
     cancel: Callable[[], bool] | None = None,
     workers: int | None = None,
+    roots: Iterable[str] | None = None,
 ) -> ScanResult:
-    """Scan one folder into the store. on_batch(tracks, done, total) is called after each written batch."""
+    """Scan one folder into the store. on_batch(tracks, done, total) is called after each written batch. roots: all
+    the library's folders (a track missing from one that is there has left it; from one that is not there, say a
+    drive not connected, it has not)."""
     start = time.perf_counter()
     folder = os.path.abspath(folder)
     result = ScanResult(folder=folder)
@@ -171,7 +174,7 @@ def scan_folder(
         todo.append((path, st.st_size, st.st_mtime))
     result.seen = len(seen)
     gone = [p for p in known if p not in seen]
-    moves = find_moves(store, todo, known, gone)
+    moves = find_moves(store, todo, known, gone, roots)
     sources = {m["path"] for m in moves.values() if "memory_id" not in m}
     _forget(store, [p for p in gone if p not in sources], result)
     _read_into_store(store, todo, known, result, on_batch, batch_size, cancel, workers, moves)
@@ -216,7 +219,7 @@ def scan_files(
 
 
 def find_moves(store: Store, todo: list[tuple[str, int, float]], known: dict[str, dict],
-               gone: list[str]) -> dict[str, dict]:
+               gone: list[str], roots: Iterable[str] | None = None) -> dict[str, dict]:
     """The files to read (todo: new, or changed since the last scan) that are known tracks moved, renamed or back
     from the trash: their path -> the old track (one remembered after it left the library has its row's
     "memory_id" and "why"). A move, a rename and the trash keep a file's size and modification time, so a file
@@ -225,8 +228,10 @@ def find_moves(store: Store, todo: list[tuple[str, int, float]], known: dict[str
     - the song a changed path held before (file names renumbered or swapped);
     - a track remembered after it left (moved to the trash, or gone from an earlier scan: a move into a library
       folder scanned after the one it left).
-    Where several match, one at the same path, else one of the same file name, counts; a track goes to one file at
-    most."""
+    Where several match, one at the same path, else one of the same file name, else the one that left in this scan
+    counts; a track goes to one file at most. A changed path's old song counts when the path holds a moved song
+    itself (names renumbered) or another song (by the length of its music), not when its own song was edited (a
+    copy made before the edit stays a copy)."""
     if not todo:
         return {}
     wanted = {(size, mtime) for _path, size, mtime in todo}
@@ -242,9 +247,17 @@ def find_moves(store: Store, todo: list[tuple[str, int, float]], known: dict[str
     for p, size, mtime in todo:
         if p in known and (known[p].get("size"), known[p].get("mtime")) != (size, mtime):
             add(known[p])  # (a path read again only for a newer tag reader holds its own song still)
+    root_list = [os.path.abspath(r) for r in roots or ()]
+
+    def left_for_good(path: str) -> bool:
+        """Its file is not there while the library folder holding it is (else: a drive not connected)."""
+        if os.path.exists(path):
+            return False
+        holding = [r for r in root_list if _under(path, r)]
+        return any(os.path.isdir(r) for r in holding) if holding else os.path.isdir(os.path.dirname(path) or os.sep)
+
     for t in store.all_tracks():
-        if (t["path"] not in known and (t.get("size"), t.get("mtime")) in wanted and not os.path.exists(t["path"])
-                and os.path.isdir(os.path.dirname(t["path"]) or os.sep)):  # (no folder: a drive not connected)
+        if t["path"] not in known and (t.get("size"), t.get("mtime")) in wanted and left_for_good(t["path"]):
             add(t)
     for row in track_memory.departed(store):
         add({**row, "memory_id": row["id"]})
@@ -261,12 +274,36 @@ def find_moves(store: Store, todo: list[tuple[str, int, float]], known: dict[str
                       if ident(t) not in taken and ("memory_id" in t or t["path"] != path)]
         if len(candidates) > 1:
             candidates = ([t for t in candidates if t["path"] == path]
-                          or [t for t in candidates if os.path.basename(t["path"]) == os.path.basename(path)])
+                          or [t for t in candidates if os.path.basename(t["path"]) == os.path.basename(path)]
+                          or candidates)
+        if len(candidates) > 1 and len(live := [t for t in candidates if "memory_id" not in t]) == 1:
+            candidates = live  # (one that left in this scan before one remembered from earlier)
         if len(candidates) > 1 and all("memory_id" in t for t in candidates):  # left more than once: the last time
             candidates = [max(candidates, key=lambda t: float(t.get("left_at") or 0.0))]
         if len(candidates) == 1:
             moves[path] = candidates[0]
             taken.add(ident(candidates[0]))
+    changed = {p: size for p, size, mtime in todo
+               if p in known and (known[p].get("size"), known[p].get("mtime")) != (size, mtime)}
+    same_song: dict[str, bool] = {}
+
+    def edited_in_place(p: str) -> bool:
+        """A changed path that holds no moved song: its own song edited (the length of the music unchanged), or
+        another song saved under its name after its own moved away."""
+        if p not in same_song:
+            try:
+                now = read_tags(p, changed[p]).get("duration")
+            except Exception:
+                now = None
+            before = known[p].get("duration")
+            same_song[p] = (not isinstance(now, int | float) or not isinstance(before, int | float)
+                            or abs(float(now) - float(before)) <= 1.0)
+        return same_song[p]
+
+    while bad := [dst for dst, t in moves.items() if "memory_id" not in t and t["path"] in changed
+                  and t["path"] not in moves and edited_in_place(t["path"])]:
+        for dst in bad:  # (a copy made before the edit stays a copy)
+            del moves[dst]
     return moves
 
 
@@ -303,7 +340,8 @@ def _read_into_store(
     sources_kept = {m["path"] for m in moves.values() if "memory_id" not in m and m["path"] in rewritten}
     moved: list[tuple[str, str]] = []  # this batch's: their old tracks leave the store
     memory_used: list[int] = []
-    renames: list[tuple[str, str]] = []  # all of them, for the listening history at the end (swaps in one go)
+    renames: list[tuple[str, str, float | None]] = []  # all, for the listening history at the end (swaps in one go)
+    written: set[str] = set()  # the moves' files written
     total = len(todo)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_FILES else 1
@@ -331,6 +369,7 @@ def _read_into_store(
             left = [old for old, _new in moved if old not in rewritten]  # (a path read again keeps its record)
             store.remove_tracks(left)
             store.clear_problems(paths=left)
+            store.note_renamed([(old, new) for old, new in moved if old in left])  # (a late write follows it)
             moved.clear()
         if memory_used:
             track_memory.forget(store, memory_used)
@@ -371,8 +410,9 @@ def _read_into_store(
                     result.restored += 1
                 else:
                     result.moved.append((old["path"], path))
-                if old["path"] != path:
-                    renames.append((old["path"], path))
+                if old["path"] != path:  # (a memory's likes: only those from before it left, not a newer file's)
+                    renames.append((old["path"], path, old.get("left_at") if "memory_id" in old else None))
+                written.add(path)
                 batch.append(track)
                 fixed.append(path)
             elif path in sources_kept:  # its song went to another name: another song here now
@@ -402,7 +442,10 @@ def _read_into_store(
             pool.shutdown(cancel_futures=True)
         if renames:
             history.rename(store, renames)
-    done_moves = {old for old, _new in renames} | {p for p, t in moves.items() if t["path"] == p}
+    if result.cancelled:  # songs of renumbered names not written yet: only here in memory, so remembered
+        track_memory.remember(store, [t for p, t in moves.items() if p not in written and "memory_id" not in t
+                                      and t["path"] in rewritten], track_memory.GONE)
+    done_moves = {old for old, _new, _until in renames} | {p for p, t in moves.items() if t["path"] == p}
     left = [t["path"] for t in moves.values() if "memory_id" not in t and t["path"] not in done_moves
             and t["path"] not in rewritten and not os.path.exists(t["path"])]
     if left:  # (its new file could not be read: the old track is gone all the same)

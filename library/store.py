@@ -139,6 +139,7 @@ class Store:
         self.recovered: str | None = self._storage.recovered if self._storage else None
         self._dirty = False
         self._by_path: dict[str, int] = {d["path"]: int(i) for i, d in self._raw(TRACKS).items()}
+        self._renamed: dict[str, str] = {}  # old path -> new path of files moved in this run (see current_path)
         meta = self._db.table(META)
         if not meta.all():
             meta.insert({"schema_version": SCHEMA_VERSION, "created": time.time()})
@@ -189,8 +190,28 @@ class Store:
                     self._by_path[t["path"]] = doc_id
             self._dirty = self._dirty or bool(new or updates)
 
+    def note_renamed(self, moves: Iterable[tuple[str, str]]) -> None:
+        """Files moved or renamed by a scan: a write to an old path that the rest of the program still holds (the
+        playing track's play count, say) goes to the new one. Kept for this run only, the newest 50,000."""
+        with self._lock:
+            for old, new in moves:
+                self._renamed.pop(old, None)
+                self._renamed[old] = new
+            for old in list(self._renamed)[: max(0, len(self._renamed) - 50_000)]:
+                del self._renamed[old]
+
+    def current_path(self, path: str) -> str:
+        """The path a track has now: `path`, or where a scan found its file moved to."""
+        with self._lock:
+            seen = {path}
+            while path not in self._by_path and path in self._renamed and self._renamed[path] not in seen:
+                path = self._renamed[path]
+                seen.add(path)
+            return path
+
     def update_tracks(self, updates: Iterable[tuple[str, dict]]) -> None:
         with self._lock:
+            updates = [(self.current_path(path), fields) for path, fields in updates]
             by_path = {path: dict(fields) for path, fields in updates if path in self._by_path}
             if by_path:
                 ids = [self._by_path[p] for p in by_path]

@@ -41,8 +41,9 @@ def remember(store: Any, tracks: Iterable[Mapping[str, Any] | None], why: str) -
 
 
 def departed(store: Any) -> list[dict]:
-    """The tracks remembered after they left (each with its row "id")."""
-    return store.rows(DEPARTED)
+    """The tracks remembered after they left, in the last KEEP_DAYS (each with its row "id")."""
+    since = time.time() - KEEP_DAYS * 86400
+    return [r for r in store.rows(DEPARTED) if float(r.get("left_at") or 0.0) >= since]
 
 
 def forget(store: Any, row_ids: Iterable[int]) -> None:

@@ -225,3 +225,158 @@ def test_a_track_read_again_for_a_newer_reader_keeps_its_own_data(tmp_path, medi
     res = scan_folder(store, str(lib))
     assert res.moved == [] and res.updated == 1 and res.removed == 1
     assert store.get_track(str(twin))["plays"] == 9
+
+
+def _two_folders(tmp_path: Path, media_dir: Path) -> tuple[Path, Path, Store]:
+    a, b = tmp_path / "A", tmp_path / "B"
+    (a / "Album").mkdir(parents=True)
+    b.mkdir()
+    for name in ("song_a.mp3", "song_b.flac"):
+        shutil.copy2(media_dir / name, a / "Album" / name)
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(a))
+    scan_folder(store, str(b))
+    for name in ("song_a.mp3", "song_b.flac"):
+        store.update_tracks([(str(a / "Album" / name), {"plays": 7, "quadrant": "Q4", "mood_by": "you"})])
+    return a, b, store
+
+
+def test_an_album_folder_moved_to_a_library_folder_scanned_first_keeps_everything(tmp_path, media_dir) -> None:
+    """Its old folder is gone with it: the library folder it left is there, so it left for good (no drive
+    missing)."""
+    a, b, store = _two_folders(tmp_path, media_dir)
+    shutil.move(str(a / "Album"), str(b / "Album"))
+    roots = [str(a), str(b)]
+    res = scan_folder(store, str(b), roots=roots)
+    assert len(res.moved) == 2 and res.added == 0
+    assert scan_folder(store, str(a), roots=roots).removed == 0
+    t = store.get_track(str(b / "Album" / "song_a.mp3"))
+    assert (t["plays"], t["mood_by"], store.track_count()) == (7, "you", 2)
+
+    # the same with the library folder it was in not there (a drive not connected): nothing is taken from it
+    c = tmp_path / "drive" / "Music"
+    (c / "Album").mkdir(parents=True)
+    shutil.copy2(media_dir / "song_c.ogg", c / "Album" / "song_c.ogg")
+    scan_folder(store, str(c))
+    store.update_tracks([(str(c / "Album" / "song_c.ogg"), {"plays": 3})])
+    shutil.copy2(c / "Album" / "song_c.ogg", b / "song_c.ogg")  # a copy kept in B (cp -a)
+    shutil.rmtree(tmp_path / "drive")  # the drive is unplugged
+    res = scan_folder(store, str(b), roots=[*roots, str(c)])
+    assert res.moved == [] and res.added == 1
+    assert store.get_track(str(c / "Album" / "song_c.ogg"))["plays"] == 3  # still its own, for when it is back
+
+
+def test_a_file_edited_in_place_keeps_its_data_and_an_older_copy_of_it_is_a_new_track(tmp_path, media_dir) -> None:
+    import mutagen
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    song = Path(shutil.copy2(media_dir / "song_a.mp3", lib / "song.mp3"))
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(lib))
+    store.update_tracks([(str(song), {"plays": 30, "quadrant": "Q4", "mood_by": "you"})])
+    keepsake = lib / "song (original).mp3"
+    shutil.copy2(song, keepsake)  # cp -a before the edit: the old size and time
+    f = mutagen.File(str(song), easy=True)
+    f["title"] = "Morning Run (remaster)"
+    f.save()
+    os.utime(song, (time.time() + 5, time.time() + 5))
+    res = scan_folder(store, str(lib))
+    assert res.moved == [] and (res.added, res.updated) == (1, 1)
+    t = store.get_track(str(song))
+    assert (t["plays"], t["mood_by"], t["title"]) == (30, "you", "Morning Run (remaster)")
+    assert store.get_track(str(keepsake)).get("plays") is None
+
+
+def test_a_cancelled_scan_forgets_no_renumbered_song(tmp_path, media_dir) -> None:
+    from tests.media import encode, tone, write_wav
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    one, two, three = lib / "01.mp3", lib / "02.mp3", lib / "03.mp3"
+    shutil.copy2(media_dir / "song_a.mp3", one)
+    encode(write_wav(tmp_path / "t.wav", tone(3.0, 660.0)), two)
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(lib))
+    store.update_tracks([(str(one), {"plays": 10, "quadrant": "Q1"}), (str(two), {"plays": 1, "quadrant": "Q3"})])
+    os.rename(two, three)
+    os.rename(one, two)
+    assert scan_folder(store, str(lib), batch_size=1, cancel=lambda: True).cancelled  # stopped after 02
+    scan_folder(store, str(lib))
+    assert (store.get_track(str(two))["plays"], store.get_track(str(three))["plays"]) == (10, 1)
+
+
+def test_a_play_counted_while_a_rename_is_scanned_reaches_the_track(media_window, tmp_path, media_dir,
+                                                                     monkeypatch) -> None:
+    """The player still holds the old name until the scan ends; a play that ends after the move was written
+    reaches the track under its new name, and so does the listening history."""
+    import functools
+
+    from library import scanner
+    from ui import main_window
+
+    w = media_window
+    folder = tmp_path / "q"
+    folder.mkdir()
+    shutil.copy2(media_dir / "song_a.mp3", folder / "a.mp3")
+    w.add_folder(str(folder))
+    old, new = str(folder / "a.mp3"), str(folder / "a renamed.mp3")
+    w.engine.play_path(old)
+    os.rename(old, new)
+    shutil.copy2(media_dir / "song_b.flac", folder / "b new.flac")  # read after the renamed one
+    real = scanner._read_one
+
+    def read(item):
+        if item[0].endswith("b new.flac"):
+            w._count_play(old, 1.0, False)  # the playing track ends now
+            history.record(w.store, old, 1.0, False, liked=True)
+        return real(item)
+
+    monkeypatch.setattr(scanner, "_read_one", read)
+    monkeypatch.setattr(main_window, "scan_folder", functools.partial(scanner.scan_folder, batch_size=1))
+    w.scan(str(folder))
+    assert w.engine.current == new and w.store.get_track(new)["plays"] == 1
+    assert [r["path"] for r in w.store.rows(history.TABLE)] == [new]
+
+
+def test_a_renamed_track_is_not_lost_to_a_trashed_twin_and_old_memories_expire(tmp_path, media_dir) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    one, two = lib / "one.mp3", lib / "two.mp3"
+    shutil.copy2(media_dir / "song_a.mp3", one)
+    shutil.copy2(one, two)  # two copies, the same size and time
+    store = Store(tmp_path / "db.json")
+    scan_folder(store, str(lib))
+    store.update_tracks([(str(one), {"plays": 1}), (str(two), {"plays": 8})])
+    track_memory.remember(store, [store.get_track(str(one))], track_memory.TRASH)  # one goes to the trash
+    store.remove_tracks([str(one)])
+    os.remove(one)
+    os.rename(two, lib / "02 two.mp3")
+    scan_folder(store, str(lib))
+    assert store.get_track(str(lib / "02 two.mp3"))["plays"] == 8  # the one that left in this scan
+
+    st = (lib / "02 two.mp3").stat()
+    new = Path(shutil.copy2(media_dir / "song_b.flac", lib / "x.flac"))
+    nst = new.stat()
+    store.insert_rows(track_memory.DEPARTED, [{"path": "/elsewhere/y.flac", "size": nst.st_size, "mtime": nst.st_mtime,
+                                               "why": "gone", "left_at": time.time() - 200 * 86400, "plays": 3}])
+    scan_folder(store, str(lib))
+    assert store.get_track(str(new)).get("plays") is None and st.st_size  # 200 days ago: forgotten
+
+
+def test_the_window_follows_an_album_folder_moved_to_an_earlier_library_folder(media_window, tmp_path,
+                                                                                media_dir) -> None:
+    w = media_window
+    a, b = tmp_path / "A", tmp_path / "B"
+    (a / "Album").mkdir(parents=True)
+    b.mkdir()
+    song = a / "Album" / "song.mp3"
+    shutil.copy2(media_dir / "song_a.mp3", song)
+    w.add_folder(str(b))  # B comes first
+    w.add_folder(str(a))
+    w.store.update_tracks([(str(song), {"plays": 12, "quadrant": "Q4", "mood_by": "you"})])
+    w.engine.queue.add([str(song)])
+    shutil.move(str(a / "Album"), str(b / "Album"))
+    w.rescan_all()
+    moved = str(b / "Album" / "song.mp3")
+    assert (w.engine.queue.pinned_paths(), w.store.get_track(moved)["plays"]) == ([moved], 12)

@@ -232,7 +232,33 @@ def test_a_file_restored_from_the_trash_comes_back_with_its_plays_and_mood(windo
     assert "1 back from the trash" in window.statusBar().currentMessage()
     assert "Bright Day" in _titles(window)
 
-    # a file of the same size and time that was never trashed is a new track
-    shutil.copy2(music / "song_a.mp3", music / "other.mp3")
+    # a copy of it (the same size and time) is a new track: the restored one is still there
+    shutil.copy2(song, music / "copy.ogg")
     window.scan(str(music))
-    assert window.store.get_track(str(music / "other.mp3")).get("plays") is None
+    assert window.store.get_track(str(music / "copy.ogg")).get("plays") is None
+    assert window.store.get_track(str(song))["plays"] == 4
+
+
+def test_the_trash_remembers_the_stores_record_and_a_newer_files_likes_stay_with_it(window, music, tmp_path):
+    import os
+
+    from emotion.tagger import needs_tag, tag_key_for
+    from library import history
+    from tests.media import encode, tone, write_wav
+
+    window.confirm = lambda text: True
+    song = music / "song_c.ogg"
+    key = tag_key_for(window.store.get_track(str(song)), "m1")
+    window.store.update_tracks([(str(song), {"tag_error_key": key, "tag_error": "could not decode"})])  # tagger
+    history.record(window.store, str(song), 1.0, False, liked=False)
+    _select(window, "Bright Day")
+    assert library_actions.move_selected_to_trash(window) == 1
+    encode(write_wav(tmp_path / "n.wav", tone(3.0, 550.0)), song)  # a better copy saved under the old name
+    window.scan(str(music))
+    history.record(window.store, str(song), 1.0, False, liked=True)  # and liked
+    restored = music / "song_c (old).ogg"
+    os.rename(tmp_path / "home" / "data" / "Trash" / "files" / "song_c.ogg", restored)
+    window.scan(str(music))
+    assert not needs_tag(window.store.get_track(str(restored)), "m1")  # its failure is remembered: not tried again
+    likes = {(r["path"], r["liked"]) for r in window.store.rows(history.TABLE) if "liked" in r}
+    assert likes == {(str(restored), False), (str(song), True)}

@@ -166,7 +166,7 @@ def move_selected_to_trash(window: Any) -> int:
         return 0
     moved, gone, kept = trash_files(paths)
     if moved:  # for when they come back from the trash
-        track_memory.remember(window.store, [window.library.track_for(p) for p in moved], track_memory.TRASH)
+        track_memory.remember(window.store, [window.store.get_track(p) for p in moved], track_memory.TRASH)
     if moved or gone:
         window.forget_tracks(moved + gone)  # out of the queue too, so the playing track gives way to one that stays
         if window.engine.current in moved + gone:

@@ -569,8 +569,11 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Scanning {folder_label(folder)}…")
 
+        roots = self.library_folders()
+
         def work(report):
-            return scan_folder(self.store, folder, on_batch=lambda batch, done, total: report((batch, done, total)))
+            return scan_folder(self.store, folder, on_batch=lambda batch, done, total: report((batch, done, total)),
+                               roots=roots)
 
         run_in_background(work, on_done=self._scan_done, on_progress=self._scan_progress,
                           on_error=self.report_worker_error, name=f"scan of {folder}")
