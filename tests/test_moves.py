@@ -380,3 +380,19 @@ def test_the_window_follows_an_album_folder_moved_to_an_earlier_library_folder(m
     w.rescan_all()
     moved = str(b / "Album" / "song.mp3")
     assert (w.engine.queue.pinned_paths(), w.store.get_track(moved)["plays"]) == ([moved], 12)
+
+
+def test_a_library_folder_removed_and_added_again_gets_its_tracks_back(media_window, tmp_path, media_dir) -> None:
+    from ui import desktop
+
+    w = media_window
+    folder = tmp_path / "removed"
+    folder.mkdir()
+    song = Path(shutil.copy2(media_dir / "song_b.flac", folder / "song.flac"))
+    w.add_folder(str(folder))
+    w.store.update_tracks([(str(song), {"plays": 6, "quadrant": "Q3", "mood_by": "you"})])
+    desktop.update_folders(w, [f for f in w.library_folders() if f != str(folder)])  # Settings: Remove, OK
+    assert w.store.get_track(str(song)) is None and song.exists()
+    w.add_folder(str(folder))  # added back
+    t = w.store.get_track(str(song))
+    assert (t["plays"], t["quadrant"], t["mood_by"]) == (6, "Q3", "you")

@@ -474,8 +474,15 @@ class MainWindow(QMainWindow):
         watched = [d for d in self.watcher.directories() if d == folder or d.startswith(prefix)]
         if watched:
             self.watcher.removePaths(watched)
+        self._remember(gone)
         self.forget_tracks(gone, stale)
         return len(gone)
+
+    def _remember(self, paths: list[str]) -> None:
+        """Tracks taken out of the library while their files stay: what they gathered comes back if they do."""
+        from library import track_memory
+
+        track_memory.remember(self.store, [self.store.get_track(p) for p in paths], track_memory.GONE)
 
     def rename_tracks(self, pairs: list[tuple[str, str]]) -> None:
         """The same files under other names (old path, new path): their tracks, listening history and queue places
@@ -529,7 +536,9 @@ class MainWindow(QMainWindow):
         """Take single files out of the library (the files stay on disk)."""
         drop = {os.path.abspath(p) for p in paths}
         self.store.set_state("library_files", [f for f in self.library_files() if f not in drop])
-        self.forget_tracks([p for p in drop if self.library.track_for(p) is not None], list(drop))
+        tracks = [p for p in drop if self.library.track_for(p) is not None]
+        self._remember(tracks)
+        self.forget_tracks(tracks, list(drop))
 
     def scan(self, *folders: str) -> None:
         """Scan these folders, one after the other (all queued first: a file that left one may be in the next)."""
