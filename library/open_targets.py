@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from library.playlists import is_playlist
+from library.scanner import is_under
 from library.tags import media_kind
 
 NOT_LOCAL = "not a local file (a stream or a remote URL)"
@@ -85,18 +86,14 @@ def library_path(path: str, folders: Iterable[str]) -> str | None:
     folder's name for it when it lies there only through a symlink (a folder ~/Music -> /data/Music, the file
     named /data/Music/x.mp3), None when it is in none of them."""
     folders = [os.path.abspath(f) for f in folders]
-    if any(_under(path, f) for f in folders):
+    if any(is_under(path, f) for f in folders):
         return path
     real = os.path.realpath(path)
     for f in folders:
         real_f = os.path.realpath(f)
-        if _under(real, real_f):
+        if is_under(real, real_f):
             return os.path.normpath(os.path.join(f, os.path.relpath(real, real_f)))
     return None
-
-
-def _under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 __all__ = ["NOT_FOUND", "NOT_LOCAL", "NOT_MEDIA", "OpenTargets", "absolute_args", "library_path", "local_path",

@@ -163,7 +163,7 @@ def scan_folder(
         result.seconds = time.perf_counter() - start
         return result
 
-    known = {t["path"]: t for t in store.all_tracks() if _under(t["path"], folder)}
+    known = {t["path"]: t for t in store.all_tracks() if is_under(t["path"], folder)}
     todo: list[tuple[str, int, float]] = []
     seen: set[str] = set()
     for path, st in iter_media_files(folder):
@@ -253,7 +253,7 @@ def find_moves(store: Store, todo: list[tuple[str, int, float]], known: dict[str
         """Its file is not there while the library folder holding it is (else: a drive not connected)."""
         if os.path.exists(path):
             return False
-        holding = [r for r in root_list if _under(path, r)]
+        holding = [r for r in root_list if is_under(path, r)]
         return any(os.path.isdir(r) for r in holding) if holding else os.path.isdir(os.path.dirname(path) or os.sep)
 
     for t in store.all_tracks():
@@ -453,5 +453,6 @@ def _read_into_store(
         store.flush()
 
 
-def _under(path: str, folder: str) -> bool:
+def is_under(path: str, folder: str) -> bool:
+    """path is folder or lies in it (by name)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

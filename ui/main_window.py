@@ -596,14 +596,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def _scan_done(self, result) -> None:
-        if result.moved:  # the same tracks under new names: the queue follows them
-            self.engine.queue.rename(result.moved)
-        if result.removed or result.moved:
-            self.library.set_rows(self.store.all_tracks())
-            self.queue_model.refresh()
-            self._queue_check = True  # (once the scans end: a file gone from one folder may be in the next one)
-        self.refresh_problems()
-        self._update_counts()
+        self._take_scan(result)
         self._watch(result.folder)
         self.statusBar().showMessage(scan_message(result.summary()), 8000)
         self.scan_finished.emit(result)
@@ -614,14 +607,7 @@ class MainWindow(QMainWindow):
         if result.gone:  # opened once, deleted since: no longer a library file
             gone = set(result.gone)
             self.store.set_state("library_files", [f for f in self.library_files() if f not in gone])
-        if result.moved:
-            self.engine.queue.rename(result.moved)
-        if result.removed or result.moved:
-            self.library.set_rows(self.store.all_tracks())
-            self.queue_model.refresh()
-            self._queue_check = True
-        self.refresh_problems()
-        self._update_counts()
+        self._take_scan(result)
         self.scan_finished.emit(result)
         self.library_changed.emit()
         if job.then is not None:
@@ -630,6 +616,18 @@ class MainWindow(QMainWindow):
             except Exception:  # what follows the scan must not stop the scans after it
                 log.exception("after reading opened files")
         self._next_scan()
+
+    def _take_scan(self, result: ScanResult) -> None:
+        """What a scan (of a folder or of single files) changed: moved tracks renamed in the queue, the table and
+        the counts up to date."""
+        if result.moved:  # the same tracks under new names: the queue follows them
+            self.engine.queue.rename(result.moved)
+        if result.removed or result.moved:
+            self.library.set_rows(self.store.all_tracks())
+            self.queue_model.refresh()
+            self._queue_check = True  # (once the scans end: a file gone from one folder may be in the next one)
+        self.refresh_problems()
+        self._update_counts()
 
     def _watch(self, folder: str) -> None:
         dirs = [folder]

@@ -19,12 +19,9 @@ from typing import Any
 from library.open_targets import NOT_MEDIA, library_path, sort_targets
 from library.playlists import match_library, read_playlist
 from library.tags import media_kind
+from ui.playlist_actions import plural
 
 log = logging.getLogger("moodtape.ui")
-
-
-def _plural(n: int, word: str = "file") -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def open_paths(window: Any, args: Iterable[str], play: bool = True) -> None:
@@ -99,14 +96,14 @@ def _say(window: Any, found: list[str], play: bool, skipped: list[tuple[str, str
     if found and play:
         track = window.library.track_for(found[0]) or {}
         title = track.get("title") or os.path.basename(found[0])
-        parts.append(f"Playing {title}" + (f", {_plural(len(found) - 1, 'track')} next" if len(found) > 1 else ""))
+        parts.append(f"Playing {title}" + (f", {plural(len(found) - 1)} next" if len(found) > 1 else ""))
     elif found:
-        parts.append(f"Queued {_plural(len(found), 'track')}")
+        parts.append(f"Queued {plural(len(found))}")
     if unreadable:
-        parts.append(f"{_plural(len(unreadable))} could not be read (see Problems)")
+        parts.append(f"{plural(len(unreadable), 'file')} could not be read (see Problems)")
     if skipped:
         reasons = sorted({reason for _arg, reason in skipped})
-        parts.append(f"{_plural(len(skipped))} left out: {'; '.join(reasons)}")
+        parts.append(f"{plural(len(skipped), 'file')} left out: {'; '.join(reasons)}")
     if parts:
         window.show_message("; ".join(parts))
 

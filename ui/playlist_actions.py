@@ -16,7 +16,7 @@ from library.playlists import match_library, read_playlist, write_m3u8
 log = logging.getLogger("moodtape.ui")
 
 
-def _plural(n: int, word: str = "track") -> str:
+def plural(n: int, word: str = "track") -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
@@ -52,7 +52,7 @@ def open_playlist(window: Any, path: str) -> int:
         window.engine.queue.add(found)
         window._on_queue_changed()
         window.queue_pinned_changed.emit()
-    parts = [f"Queued {_plural(len(found))} from {name}"]
+    parts = [f"Queued {plural(len(found))} from {name}"]
     if outside:
         parts.append(f"{len(outside)} not in your library (add their folder first)")
     if contents.skipped:
@@ -90,5 +90,5 @@ def save_playlist(window: Any, path: str) -> int:
         window.show_message(f"Could not save the playlist {os.path.basename(path)}: {exc.strerror or exc}")
         return 0
     window.store.set_state("playlist_dir", os.path.dirname(os.path.abspath(path)))
-    window.show_message(f"Saved {_plural(n)} to {os.path.basename(path)}")
+    window.show_message(f"Saved {plural(n)} to {os.path.basename(path)}")
     return n
