@@ -25,6 +25,7 @@ FILE_NAME = "settings.json"
 THEMES = ("system", "light", "dark")
 STRATEGIES = ("match", "lift", "calm", "custom")
 SOURCES = ("face", "journal", "music", "user")
+CROSSFADE_MAX_S = 12.0  # the longest crossfade between tracks the listener can ask for
 
 
 def _default_half_lives() -> dict[str, float]:
@@ -48,6 +49,7 @@ class Settings:
     volume_levelling: bool = True  # play each track at its ReplayGain (when tagged)
     album_gain: bool = True  # while an album plays in order, its album gain (keeps its quiet and loud tracks apart)
     fade_on_pause: bool = True  # a short fade out before a pause and in after it, instead of a cut
+    crossfade_s: float = 0.0  # the next track fades in over the last seconds of one that ends (0: off)
     first_run_done: bool = False
 
     def validated(self) -> Settings:
@@ -61,6 +63,7 @@ class Settings:
         out.camera_device = cam if ok else d.camera_device
         out.camera_fps = _num(out.camera_fps, d.camera_fps, 0.5, 60.0)
         out.leave_timeout_s = _num(out.leave_timeout_s, d.leave_timeout_s, 2.0, 3600.0)
+        out.crossfade_s = _num(out.crossfade_s, d.crossfade_s, 0.0, CROSSFADE_MAX_S)
         for name in ("camera_enabled", "journal_enabled", "audio_tagging_enabled", "close_to_tray",
                      "notify_track_change", "volume_levelling", "album_gain", "fade_on_pause", "first_run_done"):
             if not isinstance(getattr(out, name), bool):

@@ -2,8 +2,9 @@
 
 A backend reports what happens through one callback, `on_event(kind, value)`, which may be called from any
 thread (libVLC calls it from its own). Kinds: "playing", "paused", "stopped", "ended", "error" (value: message),
-"length" (value: ms). The caller must not call back into the backend from inside on_event; the Qt facade
-(player.engine) turns events into queued signals and acts on the GUI thread.
+"length" (value: ms). During a crossfade (`crossfade(path)`: the next track starts while the current one plays on,
+fading) the track fading out sends nothing. The caller must not call back into the backend from inside on_event;
+the Qt facade (player.engine) turns events into queued signals and acts on the GUI thread.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class Backend(Protocol):
     def position(self) -> int: ...
     def length(self) -> int: ...
     def set_volume(self, volume: int) -> None: ...
+    def crossfade(self, path: str) -> bool: ...
+    def set_fading_volume(self, volume: int) -> None: ...
+    def stop_fading(self) -> None: ...
     def equalizer_presets(self) -> list[str]: ...
     def set_equalizer(self, preset: str | None) -> bool: ...
     def equalizer_bands(self) -> list[float]: ...
@@ -63,6 +67,8 @@ class NullBackend:
         self.equalizer_curve: tuple[float, list[float]] | None = None  # a custom curve in use (preamp, amps)
         self.devices: list[tuple[str, str]] = list(self.DEVICES)  # tests plug and unplug devices here
         self.device: str | None = None  # the output device chosen (None: the system's default)
+        self.fading: str | None = None  # the track fading out during a crossfade (it plays on, unheard by tests)
+        self.fading_volume = 0
         self._pos = 0.0
         self._since: float | None = None
         self._timer: threading.Timer | None = None
@@ -120,7 +126,26 @@ class NullBackend:
                     self._timer.cancel()
         self._emit("paused")
 
+    def crossfade(self, path: str) -> bool:
+        """Start `path` at volume 0 while the current track plays on as the fading one (its end is not reported)."""
+        if self.path is None or not self.is_playing():
+            return False
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self.fading, self.fading_volume = self.path, self.volume
+            self.path, self._pos, self._since, self.volume = path, 0.0, None, 0
+        self.play()
+        return True
+
+    def set_fading_volume(self, volume: int) -> None:
+        self.fading_volume = max(0, min(100, int(volume)))
+
+    def stop_fading(self) -> None:
+        self.fading = None
+
     def stop(self) -> None:
+        self.fading = None
         with self._lock:
             self._since = None
             self._pos = 0.0

@@ -6,6 +6,7 @@ the thread that owns the engine (the GUI thread), so libVLC is never called from
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 
@@ -19,6 +20,15 @@ MAX_LEVELLING_CUT_DB = 24.0  # a gain tag asking for a deeper cut than this is t
 PAUSE_FADE_S = 0.25  # the music fades out over this long before a pause, and in after it
 CUSTOM_EQ = "Custom"  # PlayerEngine.equalizer when the listener's own curve is in use
 EQ_LIMIT_DB = 20.0  # each band and the preamp: -20..+20 dB (libVLC's range)
+CROSSFADE_MIN_LEFT_MS = 500  # a track closer to its end than this ends as it is (its "ended" may be on its way)
+
+
+def crossfade_levels(t: float) -> tuple[float, float]:
+    """Volume factors (incoming, outgoing) at the fraction t (0-1) of a crossfade: an equal-power fade (the two
+    amplitudes are sin and cos of t x 90 degrees, so the sum of their powers stays constant), turned into libVLC's
+    cubic volume (see levelled_volume)."""
+    t = max(0.0, min(1.0, t))
+    return math.sin(math.pi / 2 * t) ** (1.0 / 3.0), math.cos(math.pi / 2 * t) ** (1.0 / 3.0)
 
 
 def levelled_volume(volume: int, gain_db: float | None, peak: float | None) -> int:
@@ -80,6 +90,18 @@ class PlayerEngine(QObject):
         self._sleep_tick = QTimer(self)
         self._sleep_tick.setInterval(250)
         self._sleep_tick.timeout.connect(self._sleep_step)
+        self.crossfade_s = 0.0  # the next track fades in over the last seconds of this one (0: off)
+        # (from, to) -> False where two tracks should join as they are (an album in order, a video); None: always
+        self.crossfade_ok: Callable[[str, str], bool] | None = None
+        self._xin = 1.0  # the incoming track's volume factor during a crossfade
+        self._xfade_at = 0.0  # time.monotonic() when the crossfade began
+        self._xfade_len = 0.0  # its length in seconds
+        self._xfade_out = 0  # the outgoing track's volume when it began
+        self._xfade_declined: str | None = None  # the current track will not crossfade (asked once a track)
+        self._xfade_tick = QTimer(self)
+        self._xfade_tick.setInterval(40)
+        self._xfade_tick.timeout.connect(self._crossfade_step)
+        self._seen = (-1, 0.0)  # the backend's last new position reading, and when it came (see _estimate)
         self._length = 0
         self._started_at = 0.0
         self._backend_event.connect(self._handle_event, Qt.ConnectionType.QueuedConnection)
@@ -106,16 +128,11 @@ class PlayerEngine(QObject):
         self._start(path, start_ms, paused=True)
 
     def _start(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
+        self._stop_crossfade()
         self._soft_tick.stop()  # a track the listener asks for plays, also in the middle of a pause's fade
         self._soft = self._soft_to = 1.0
-        self._length = 0
         self.backend.load(path)
-        self._gain = self._track_gain(path)
-        self._unfade()
-        self._apply_volume()
-        self.track_changed.emit(path)
-        self.queue_changed.emit()
-        self._started_at = time.monotonic()
+        self._became_current(path)
         if paused:
             self._pending_seek = start_ms
             self.state = "paused"
@@ -127,6 +144,18 @@ class PlayerEngine(QObject):
             self.backend.seek(start_ms)
         self._tick.start()
         self._check_low()
+
+    def _became_current(self, path: str) -> None:
+        """What follows a new current track, however it started: its volume, and the signals."""
+        self._length = 0
+        self._seen = (-1, 0.0)
+        self._xfade_declined = None
+        self._gain = self._track_gain(path)
+        self._unfade()
+        self._apply_volume()
+        self.track_changed.emit(path)
+        self.queue_changed.emit()
+        self._started_at = time.monotonic()
 
     def play_pause(self) -> None:
         if self.state == "playing":
@@ -155,6 +184,7 @@ class PlayerEngine(QObject):
         """Pause, after fading out over pause_fade_s (at once when that is 0 or the music is silent already)."""
         if self.state != "playing":
             return
+        self._stop_crossfade()
         if self.pause_fade_s <= 0 or self.backend_volume() == 0:
             self._soft_tick.stop()
             self.backend.pause()
@@ -190,6 +220,7 @@ class PlayerEngine(QObject):
 
     def stop(self) -> None:
         self._soft_tick.stop()
+        self._stop_crossfade()
         self.backend.stop()
         self._tick.stop()
 
@@ -222,6 +253,7 @@ class PlayerEngine(QObject):
             self._start(path)
 
     def seek(self, ms: int) -> None:
+        self._stop_crossfade()
         if self.state == "paused" and getattr(self, "_pending_seek", 0):
             self._pending_seek = ms
         self.backend.seek(ms)
@@ -318,7 +350,7 @@ class PlayerEngine(QObject):
         """What the backend plays at: the listener's volume, levelled for the current track (and faded while the
         sleep timer runs out, and around a pause)."""
         volume = levelled_volume(self.volume, *self._gain) if self.levelling else self.volume
-        factor = self._fade * self._soft
+        factor = self._fade * self._soft * self._xin
         return round(volume * factor) if factor < 1.0 else volume
 
     # ----- sleep timer
@@ -397,6 +429,7 @@ class PlayerEngine(QObject):
     def shutdown(self) -> None:
         self._tick.stop()
         self._soft_tick.stop()
+        self._xfade_tick.stop()
         self.backend.on_event = None
         self.backend.release()
 
@@ -479,7 +512,76 @@ class PlayerEngine(QObject):
             self.state_changed.emit(state)
         if state != "playing":
             self._tick.stop()
+        elif not self._tick.isActive():  # (a stop reported late, after the next start, stopped it)
+            self._tick.start()
 
     def _poll_position(self) -> None:
         length = self._length or self.backend.length()
-        self.position_changed.emit(self.backend.position(), length)
+        pos = self.backend.position()
+        self.position_changed.emit(pos, length)
+        if self.crossfade_s > 0:
+            self._maybe_crossfade(self._estimate(pos), length)
+
+    # ----- crossfade
+    def is_crossfading(self) -> bool:
+        return self._xfade_tick.isActive()
+
+    def _estimate(self, pos: int) -> int:
+        """The position now, from the backend's last new reading and the time since: libVLC 3 moves its clock in
+        steps (up to a second apart for some files), too coarse to start a fade on time."""
+        now = time.monotonic()
+        if pos != self._seen[0]:
+            self._seen = (pos, now)
+            return pos
+        return pos + int(min(1.1, now - self._seen[1]) * 1000)
+
+    def _maybe_crossfade(self, pos: int, length: int) -> None:
+        """Start the next track when this one is crossfade_s from its end, unless it should end as it is: a short
+        track, repeat or stop-after, a sleep timer about to pause, a pause's fade, or two tracks that join (see
+        crossfade_ok)."""
+        fade_ms = self.crossfade_s * 1000.0
+        left = length - pos
+        if (self.state != "playing" or self.is_crossfading() or self.is_pausing() or length < 3 * fade_ms
+                or not CROSSFADE_MIN_LEFT_MS <= left <= fade_ms or self.repeat_track or self.stop_after_current
+                or self._fade < 1.0 or not self.queue.items or self.queue.current is None
+                or self._xfade_declined == self.queue.current):
+            return
+        left_s = self.sleep_left()
+        if left_s is not None and left_s < self.FADE_S + self.crossfade_s:
+            return
+        current, nxt = self.queue.current, self.queue.items[0].path
+        try:
+            ok = self.crossfade_ok is None or bool(self.crossfade_ok(current, nxt))
+        except Exception:  # a lookup problem: play the tracks as they are
+            ok = False
+        out_volume = self.backend_volume()
+        if not ok or not self.backend.crossfade(nxt):
+            self._xfade_declined = current
+            return
+        self._finish_current(skipped=False)
+        self.queue.take_next()
+        self._xin = 0.0
+        self._xfade_at, self._xfade_len, self._xfade_out = time.monotonic(), left / 1000.0, out_volume
+        self._became_current(nxt)
+        self._xfade_tick.start()
+        self._check_low()
+
+    def _crossfade_step(self) -> None:
+        t = (time.monotonic() - self._xfade_at) / max(self._xfade_len, 1e-3)
+        if t >= 1.0:
+            self._stop_crossfade()
+            return
+        self._xin, out = crossfade_levels(t)
+        self._apply_volume()
+        self.backend.set_fading_volume(round(self._xfade_out * out))
+
+    def _stop_crossfade(self) -> None:
+        """End a crossfade now: the outgoing track stops, the incoming one goes on from the level it has reached
+        (rising the rest of the way as after a pause, so nothing jumps)."""
+        if not self.is_crossfading():
+            return
+        self._xfade_tick.stop()
+        self.backend.stop_fading()
+        self._soft *= self._xin
+        self._xin = 1.0
+        self._fade_to(1.0)

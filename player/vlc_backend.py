@@ -43,7 +43,11 @@ class VlcBackend:
         if self._instance is None:
             raise VlcUnavailable("libVLC could not start (vlc.Instance returned None); are vlc-plugin-base "
                                  "and its plugins installed?")
-        self._player = self._instance.media_player_new()
+        self.on_event: EventCallback | None = None
+        self._eq: tuple | None = None  # the equalizer setting, for a player made later: ("preset", i) / ("curve", ...)
+        self._player = self._new_player()
+        self._fading = None  # the player of the track fading out during a crossfade
+        self._spare = None  # a stopped player, for the next crossfade
         self._default_device = self._device_in_use()  # what "the system's default" goes back to
         self._device: str | None = None  # the output device chosen (None: libVLC's default)
         # Modules that take a device for the outputs they open later ("alsa-audio-device" on the player).
@@ -51,26 +55,30 @@ class VlcBackend:
         self._lock = threading.Lock()  # the device helper thread against release()
         self._known_devices: list[tuple[str, str]] = self._list_devices()  # (a fresh player has its output)
         self._released = False
-        self.on_event: EventCallback | None = None
         self.path: str | None = None
         self._win_id: int | None = None
-        em = self._player.event_manager()
-        E = vlc.EventType
-        handlers = {
-            E.MediaPlayerPlaying: lambda e: self._emit("playing"),
-            E.MediaPlayerPaused: lambda e: self._emit("paused"),
-            E.MediaPlayerStopped: lambda e: self._emit("stopped"),
-            E.MediaPlayerEndReached: lambda e: self._emit("ended"),
-            E.MediaPlayerEncounteredError: lambda e: self._emit("error", f"libVLC could not play {self.path}"),
-            E.MediaPlayerLengthChanged: lambda e: self._emit("length", int(e.u.new_length)),
-        }
-        for kind, fn in handlers.items():
-            em.event_attach(kind, fn)
 
-    def _emit(self, kind: str, value: object = None) -> None:
-        # Runs on a libVLC thread: forward only, never call libVLC from here.
+    def _new_player(self):
+        """A libVLC media player whose events are forwarded while it is the current one."""
+        player = self._instance.media_player_new()
+        em = player.event_manager()
+        E = self._vlc.EventType
+        handlers = {
+            E.MediaPlayerPlaying: lambda e: ("playing", None),
+            E.MediaPlayerPaused: lambda e: ("paused", None),
+            E.MediaPlayerStopped: lambda e: ("stopped", None),
+            E.MediaPlayerEndReached: lambda e: ("ended", None),
+            E.MediaPlayerEncounteredError: lambda e: ("error", f"libVLC could not play {self.path}"),
+            E.MediaPlayerLengthChanged: lambda e: ("length", int(e.u.new_length)),
+        }
+        for kind, read in handlers.items():
+            em.event_attach(kind, lambda e, read=read, p=player: self._emit(*read(e), player=p))
+        return player
+
+    def _emit(self, kind: str, value: object = None, player: object = None) -> None:
+        # Runs on a libVLC thread: forward only, never call libVLC from here. A track fading out is not heard of.
         cb = self.on_event
-        if cb is not None:
+        if cb is not None and (player is None or player is self._player):
             cb(kind, value)
 
     def load(self, path: str) -> None:
@@ -127,7 +135,33 @@ class VlcBackend:
         self._player.set_pause(0)
 
     def stop(self) -> None:
+        self.stop_fading()
         self._player.stop()
+
+    def crossfade(self, path: str) -> bool:
+        """Start `path` on a second player at volume 0 while the current track plays on, fading (the engine turns
+        the two volumes; set_fading_volume, stop_fading). The fading player's events are no longer forwarded."""
+        self.stop_fading()
+        fading, player = self._player, self._spare or self._new_player()
+        self._spare = None
+        player.audio_set_volume(0)
+        self._apply_equalizer(player)
+        self._player, self._fading = player, fading  # from here on only the new one is heard of
+        self._keep_device(self._device if self._device is not None else self._default_device)
+        self.load(path)
+        self.play()  # (an error is reported; the engine goes on from it, and the fading track stops)
+        return True
+
+    def set_fading_volume(self, volume: int) -> None:
+        if self._fading is not None:
+            self._fading.audio_set_volume(int(max(0, min(100, volume))))
+
+    def stop_fading(self) -> None:
+        """Stop the track fading out; its player is kept for the next crossfade."""
+        fading, self._fading = self._fading, None
+        if fading is not None:
+            fading.stop()
+            self._spare = fading
 
     def seek(self, ms: int) -> None:
         self._player.set_time(int(max(0, ms)))
@@ -152,19 +186,35 @@ class VlcBackend:
 
     def set_equalizer(self, preset: str | None) -> bool:
         """Apply a preset to this and every later track (None: no equalizer). False when libVLC refuses."""
-        vlc = self._vlc
         if preset is None:
-            return self._player.set_equalizer(None) == 0
-        presets = self.equalizer_presets()
-        if preset not in presets:
+            setting: tuple | None = None
+        elif preset in (presets := self.equalizer_presets()):
+            setting = ("preset", presets.index(preset))
+        else:
             return False
-        eq = vlc.libvlc_audio_equalizer_new_from_preset(presets.index(preset))
-        if not eq:
+        return self._apply_equalizer(self._player, setting)
+
+    def _apply_equalizer(self, player, setting: tuple | None | bool = False) -> bool:
+        """Give a player an equalizer setting (by default the one in use) and keep it as the one in use. False when
+        libVLC refuses it."""
+        vlc = self._vlc
+        setting = self._eq if setting is False else setting
+        if setting is None:
+            eq = None
+        elif setting[0] == "preset":
+            eq = vlc.libvlc_audio_equalizer_new_from_preset(setting[1])
+        else:
+            eq = self.new_equalizer(*setting[1:])
+        if setting is not None and not eq:
             return False
         try:
-            return self._player.set_equalizer(eq) == 0  # libVLC copies the settings
+            ok = player.set_equalizer(eq) == 0  # libVLC copies the settings
         finally:
-            vlc.libvlc_audio_equalizer_release(eq)
+            if eq:
+                vlc.libvlc_audio_equalizer_release(eq)
+        if ok:
+            self._eq = setting
+        return ok
 
     def equalizer_bands(self) -> list[float]:
         """The equalizer's band centres in Hz (libVLC 3: ten, 31.25 Hz to 16 kHz)."""
@@ -206,13 +256,7 @@ class VlcBackend:
 
     def set_equalizer_values(self, preamp: float, amps: Sequence[float]) -> bool:
         """Apply a custom curve to this and every later track. False when libVLC refuses it."""
-        eq = self.new_equalizer(preamp, amps)
-        if eq is None:
-            return False
-        try:
-            return self._player.set_equalizer(eq) == 0  # libVLC copies the settings
-        finally:
-            self._vlc.libvlc_audio_equalizer_release(eq)
+        return self._apply_equalizer(self._player, ("curve", float(preamp), [float(a) for a in amps]))
 
     def output_devices(self) -> list[tuple[str, str]]:
         """The audio output's devices as (id, description): a sound server's sinks, or ALSA's devices. Empty for
@@ -268,11 +312,16 @@ class VlcBackend:
         with self._lock:  # (a start's helper thread stops giving the last device)
             self._device = device
             target = device if device is not None else self._default_device
+            self._keep_device(target)
             if target is not None:
-                for module in self._device_modules:
-                    self._player.audio_output_device_set(module, target)
                 self._player.audio_output_device_set(None, target)
         return True
+
+    def _keep_device(self, target: str | None) -> None:
+        """Keep a device on the current player for the output modules that open later (see set_output_device)."""
+        if target is not None:
+            for module in self._device_modules:
+                self._player.audio_output_device_set(module, target)
 
     def is_playing(self) -> bool:
         return bool(self._player.is_playing())
@@ -281,8 +330,11 @@ class VlcBackend:
         with self._lock:
             self._released = True
         try:
-            self._player.stop()
-            self._player.release()
+            self.stop_fading()
+            for player in (self._player, self._spare):
+                if player is not None:
+                    player.stop()
+                    player.release()
             self._instance.release()
         except Exception:
             pass

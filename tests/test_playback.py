@@ -99,3 +99,31 @@ def test_equalizer_presets_apply_on_libvlc(engine, media_dir, qtbot):
     assert engine.set_equalizer("Rock") and engine.equalizer == "Rock"
     assert not engine.set_equalizer("No such preset") and engine.equalizer == "Rock"
     assert engine.set_equalizer(None) and engine.equalizer is None
+
+
+def test_crossfade_plays_two_tracks_at_once_on_libvlc(engine, tmp_path, qtbot):
+    from tests.media import encode, tone, write_wav
+
+    first, second = (str(encode(write_wav(tmp_path / f"{n}.wav", tone(8.0, f)), tmp_path / f"{n}.ogg"))
+                     for n, f in (("first", 440.0), ("second", 660.0)))
+    tracks, finished = [], []
+    engine.track_changed.connect(tracks.append)
+    engine.track_finished.connect(lambda p, f, skipped: finished.append((p, skipped)))
+    assert engine.set_equalizer("Rock")
+    engine.crossfade_s = 2.5
+    engine.queue.add([second])
+    engine.play_path(first)
+    qtbot.waitUntil(engine.is_crossfading, timeout=10000)
+    be = engine.backend
+    fading = be._fading
+    assert fading is not None and fading is not be._player and engine.current == second
+    assert fading.is_playing(), "the first track still sounds while the second starts"
+    qtbot.waitUntil(lambda: be._player.is_playing(), timeout=3000)
+    assert finished == [(first, False)]
+    assert be._player.get_media().get_mrl().endswith("second.ogg")
+    qtbot.waitUntil(lambda: not engine.is_crossfading(), timeout=5000)
+    assert be._fading is None and not fading.is_playing(), "the faded track is stopped"
+    assert engine.state == "playing" and engine.current == second
+    qtbot.waitUntil(lambda: engine.current is None, timeout=15000)  # the second plays to its end ...
+    assert tracks == [first, second, ""] and finished == [(first, False), (second, False)]  # ... once
+    assert engine.equalizer == "Rock" and be._eq == ("preset", engine.equalizer_presets().index("Rock"))

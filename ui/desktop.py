@@ -76,6 +76,7 @@ def apply_settings(window: Any, s: Settings, first: bool = False) -> None:
     from player.engine import PAUSE_FADE_S
 
     window.engine.pause_fade_s = PAUSE_FADE_S if s.fade_on_pause else 0.0
+    window.engine.crossfade_s = s.crossfade_s
 
     # music tagging
     window.auto_tag = s.audio_tagging_enabled

@@ -416,6 +416,7 @@ class MainWindow(QMainWindow):
         e.message.connect(self.show_message)
         e.problem_sink = self._play_problem
         e.gain_for = self._track_gain
+        e.crossfade_ok = self._may_crossfade
         self.filter_edit.textChanged.connect(self.filter.set_filter_text)
         self.filter_edit.textChanged.connect(lambda _t: self._update_counts())
         self.browser.chosen_changed.connect(self._on_browse)
@@ -833,6 +834,15 @@ class MainWindow(QMainWindow):
         # them, so the estimate only ever turns a track down
         gain = levelling_gain(t.get("loudness"))
         return (min(gain, 0.0) if gain is not None else None), None
+
+    def _may_crossfade(self, before: str, after: str) -> bool:
+        """Whether one track may fade into the next: not into or out of a video (one picture at a time), nor
+        between an album's tracks playing in order (they join as recorded: a live album, a song that runs into
+        the next)."""
+        if media_kind(before) == "video" or media_kind(after) == "video":
+            return False
+        a, b = self.library.track_for(before), self.library.track_for(after)
+        return not (a is not None and b is not None and follows(a, b))
 
     def _on_modes(self) -> None:
         """The engine's repeat / stop-after flags moved (from the menu, MPRIS, or the end of a track)."""

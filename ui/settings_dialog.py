@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from library.settings import SOURCES, STRATEGIES, THEMES, Settings
+from library.settings import CROSSFADE_MAX_S, SOURCES, STRATEGIES, THEMES, Settings
 
 HALF_LIFE_LABELS = {"face": "Face", "journal": "Journal", "music": "Music playing", "user": "Your own pick"}
 # each source's half-life is shown in the unit that fits its scale (a face reading lasts seconds, a journal
@@ -172,6 +172,15 @@ class SettingsDialog(QDialog):
         self.fade_on_pause.setToolTip("A quarter of a second each way, instead of cutting the sound")
         self.fade_on_pause.setChecked(s.fade_on_pause)
         form.addRow(self.fade_on_pause)
+        self.crossfade = QSpinBox()
+        self.crossfade.setRange(0, int(CROSSFADE_MAX_S))
+        self.crossfade.setSuffix(" s")
+        self.crossfade.setSpecialValueText("Off")
+        self.crossfade.setValue(round(s.crossfade_s))
+        self.crossfade.setToolTip("Over a track's last seconds the next one fades in as it fades out. Not between "
+                                  "the tracks of an album playing in order, nor into or out of a video, nor when "
+                                  "you skip")
+        form.addRow("Crossfade between tracks", self.crossfade)
         box = QGroupBox("How long each reading counts (half-life)")
         hl_form = QFormLayout(box)
         self.half_lives: dict[str, DurationSpin] = {}
@@ -250,6 +259,7 @@ class SettingsDialog(QDialog):
             volume_levelling=self.volume_levelling.isChecked(),
             album_gain=self.album_gain.isChecked(),
             fade_on_pause=self.fade_on_pause.isChecked(),
+            crossfade_s=float(self.crossfade.value()),
             first_run_done=self._settings.first_run_done,
         )
         return s.validated()
