@@ -3,8 +3,10 @@
 A backend reports what happens through one callback, `on_event(kind, value)`, which may be called from any
 thread (libVLC calls it from its own). Kinds: "playing", "paused", "stopped", "ended", "error" (value: message),
 "length" (value: ms). During a crossfade (`crossfade(path)`: the next track starts while the current one plays on,
-fading) the track fading out sends nothing. The caller must not call back into the backend from inside on_event;
-the Qt facade (player.engine) turns events into queued signals and acts on the GUI thread.
+fading) the backend sends "switched" as the new track takes over; the track fading out sends nothing after it
+(what it sent before may still be on its way to the caller, who drops it). The caller must not call back into the
+backend from inside on_event; the Qt facade (player.engine) turns events into queued signals and acts on the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ EventCallback = Callable[[str, object], None]
 
 class Backend(Protocol):
     name: str
+    fade_tail_ms: int  # a crossfade's fade-out ends this long before the track does (see VlcBackend)
     on_event: EventCallback | None
 
     def load(self, path: str) -> None: ...
@@ -52,6 +55,7 @@ class NullBackend:
     """
 
     name = "null"
+    fade_tail_ms = 0  # how long before its end a track stops answering volume changes (nothing is buffered here)
     PRESETS = ("Flat", "Rock", "Soft")  # stands in for a real backend's list
     BANDS = (31.25, 62.5, 125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0)  # Hz, as libVLC's
     DEVICES = (("speakers", "Built-in Audio Analog Stereo"), ("usb-headset", "USB Headset"))  # a sound server's
@@ -79,7 +83,7 @@ class NullBackend:
             self.on_event(kind, value)
 
     def load(self, path: str) -> None:
-        self.stop()
+        self._halt()  # (a track fading out plays on, as on a second player)
         self.path = path
         self._pos = 0.0
 
@@ -135,6 +139,7 @@ class NullBackend:
                 self._timer.cancel()
             self.fading, self.fading_volume = self.path, self.volume
             self.path, self._pos, self._since, self.volume = path, 0.0, None, 0
+        self._emit("switched")
         self.play()
         return True
 
@@ -146,6 +151,9 @@ class NullBackend:
 
     def stop(self) -> None:
         self.fading = None
+        self._halt()
+
+    def _halt(self) -> None:
         with self._lock:
             self._since = None
             self._pos = 0.0

@@ -20,7 +20,7 @@ MAX_LEVELLING_CUT_DB = 24.0  # a gain tag asking for a deeper cut than this is t
 PAUSE_FADE_S = 0.25  # the music fades out over this long before a pause, and in after it
 CUSTOM_EQ = "Custom"  # PlayerEngine.equalizer when the listener's own curve is in use
 EQ_LIMIT_DB = 20.0  # each band and the preamp: -20..+20 dB (libVLC's range)
-CROSSFADE_MIN_LEFT_MS = 500  # a track closer to its end than this ends as it is (its "ended" may be on its way)
+CROSSFADE_MIN_MS = 500  # a shorter crossfade is not worth it (and the track's "ended" may be on its way)
 
 
 def crossfade_levels(t: float) -> tuple[float, float]:
@@ -96,8 +96,9 @@ class PlayerEngine(QObject):
         self._xin = 1.0  # the incoming track's volume factor during a crossfade
         self._xfade_at = 0.0  # time.monotonic() when the crossfade began
         self._xfade_len = 0.0  # its length in seconds
-        self._xfade_out = 0  # the outgoing track's volume when it began
-        self._xfade_declined: str | None = None  # the current track will not crossfade (asked once a track)
+        self._xfade_gain: tuple[float | None, float | None] = (None, None)  # the outgoing track's levelling
+        self._xfade_declined: tuple[str, str] | None = None  # these two tracks join as they are (asked once)
+        self._await_switch = False  # events of the track fading out may still be on their way (see crossfade)
         self._xfade_tick = QTimer(self)
         self._xfade_tick.setInterval(40)
         self._xfade_tick.timeout.connect(self._crossfade_step)
@@ -127,8 +128,11 @@ class PlayerEngine(QObject):
         self.queue.current = path
         self._start(path, start_ms, paused=True)
 
-    def _start(self, path: str, start_ms: int = 0, paused: bool = False) -> None:
-        self._stop_crossfade()
+    def _start(self, path: str, start_ms: int = 0, paused: bool = False, keep_fade: bool = False) -> None:
+        """Load and play `path` (or load it paused). keep_fade: a crossfade in progress goes on, the outgoing
+        track fading out and this one rising in its place (the incoming one could not be played)."""
+        if not keep_fade:
+            self._stop_crossfade()
         self._soft_tick.stop()  # a track the listener asks for plays, also in the middle of a pause's fade
         self._soft = self._soft_to = 1.0
         self.backend.load(path)
@@ -434,9 +438,10 @@ class PlayerEngine(QObject):
         self.backend.release()
 
     # ----- internals
-    def _advance(self, paused: bool = False) -> None:
+    def _advance(self, paused: bool = False, keep_fade: bool = False) -> None:
         path = self.queue.take_next()
         if path is None:
+            self._stop_crossfade()
             self.backend.stop()
             self._tick.stop()
             self.queue.current = None
@@ -444,7 +449,7 @@ class PlayerEngine(QObject):
             self.queue_changed.emit()
             self.queue_low.emit()
             return
-        self._start(path, paused=paused)
+        self._start(path, paused=paused, keep_fade=keep_fade and not paused)
         if paused:
             self._check_low()  # the paused start skips it: the planner still refills behind the waiting track
 
@@ -464,6 +469,11 @@ class PlayerEngine(QObject):
 
     @Slot(str, object)
     def _handle_event(self, kind: str, value: object) -> None:
+        if self._await_switch:  # sent by the track now fading out, before the backend switched: not this track's
+            self._await_switch = kind != "switched"
+            return
+        if kind == "switched":
+            return
         if kind == "playing":
             self._errors_in_a_row = 0
             self._set_state("playing")
@@ -501,7 +511,7 @@ class PlayerEngine(QObject):
             waiting = self.is_pausing()
             self._set_state("stopped")
             if self._errors_in_a_row < MAX_CONSECUTIVE_ERRORS:
-                self._advance(paused=waiting)
+                self._advance(paused=waiting, keep_fade=self.is_crossfading())
             else:
                 self.message.emit("Stopped: several tracks in a row could not be played")
                 self._errors_in_a_row = 0
@@ -512,6 +522,7 @@ class PlayerEngine(QObject):
             self.state_changed.emit(state)
         if state != "playing":
             self._tick.stop()
+            self._seen = (-1, 0.0)  # (the clock stood still: no estimate runs on from before)
         elif not self._tick.isActive():  # (a stop reported late, after the next start, stopped it)
             self._tick.start()
 
@@ -536,15 +547,15 @@ class PlayerEngine(QObject):
         return pos + int(min(1.1, now - self._seen[1]) * 1000)
 
     def _maybe_crossfade(self, pos: int, length: int) -> None:
-        """Start the next track when this one is crossfade_s from its end, unless it should end as it is: a short
-        track, repeat or stop-after, a sleep timer about to pause, a pause's fade, or two tracks that join (see
-        crossfade_ok)."""
+        """Start the next track when this one is crossfade_s from the end of what it can still fade (the backend's
+        fade_tail_ms before its end), unless it should end as it is: a short track, repeat or stop-after, a sleep
+        timer about to pause, a pause's fade, or two tracks that join (see crossfade_ok)."""
         fade_ms = self.crossfade_s * 1000.0
-        left = length - pos
+        left = length - pos - max(0, int(getattr(self.backend, "fade_tail_ms", 0)))  # what the fade can have
         if (self.state != "playing" or self.is_crossfading() or self.is_pausing() or length < 3 * fade_ms
-                or not CROSSFADE_MIN_LEFT_MS <= left <= fade_ms or self.repeat_track or self.stop_after_current
+                or not CROSSFADE_MIN_MS <= left <= fade_ms or self.repeat_track or self.stop_after_current
                 or self._fade < 1.0 or not self.queue.items or self.queue.current is None
-                or self._xfade_declined == self.queue.current):
+                or self._xfade_declined == (self.queue.current, self.queue.items[0].path)):
             return
         left_s = self.sleep_left()
         if left_s is not None and left_s < self.FADE_S + self.crossfade_s:
@@ -554,14 +565,16 @@ class PlayerEngine(QObject):
             ok = self.crossfade_ok is None or bool(self.crossfade_ok(current, nxt))
         except Exception:  # a lookup problem: play the tracks as they are
             ok = False
-        out_volume = self.backend_volume()
+        gain = self._gain
+        self._await_switch = True  # until the backend's "switched" arrives, events are the outgoing track's
         if not ok or not self.backend.crossfade(nxt):
-            self._xfade_declined = current
+            self._await_switch = False
+            self._xfade_declined = (current, nxt)
             return
         self._finish_current(skipped=False)
         self.queue.take_next()
         self._xin = 0.0
-        self._xfade_at, self._xfade_len, self._xfade_out = time.monotonic(), left / 1000.0, out_volume
+        self._xfade_at, self._xfade_len, self._xfade_gain = time.monotonic(), left / 1000.0, gain
         self._became_current(nxt)
         self._xfade_tick.start()
         self._check_low()
@@ -573,7 +586,13 @@ class PlayerEngine(QObject):
             return
         self._xin, out = crossfade_levels(t)
         self._apply_volume()
-        self.backend.set_fading_volume(round(self._xfade_out * out))
+        self.backend.set_fading_volume(self._outgoing_volume(out))
+
+    def _outgoing_volume(self, factor: float) -> int:
+        """The track fading out plays at the listener's volume now (moved during the fade, or the sleep timer's
+        fade), levelled by its own gain, times the fade-out's factor."""
+        volume = levelled_volume(self.volume, *self._xfade_gain) if self.levelling else self.volume
+        return round(volume * self._fade * factor)
 
     def _stop_crossfade(self) -> None:
         """End a crossfade now: the outgoing track stops, the incoming one goes on from the level it has reached
@@ -581,6 +600,7 @@ class PlayerEngine(QObject):
         if not self.is_crossfading():
             return
         self._xfade_tick.stop()
+        self.backend.set_fading_volume(0)  # (its last step may have left it faintly audible)
         self.backend.stop_fading()
         self._soft *= self._xin
         self._xin = 1.0

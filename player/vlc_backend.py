@@ -30,6 +30,11 @@ def _import_vlc():
 
 class VlcBackend:
     name = "vlc"
+    # libVLC 3 hands a file's last second or so to the sound output in one go, and a volume change after that is
+    # heard late or not at all (measured on PulseAudio with MP3, FLAC and AAC: the volume cut to 0 by a player
+    # clock 1.0-1.4 s before the end was heard 0.2-0.9 s late or never, cut 1.8-2.4 s before, at once): a
+    # crossfade's fade-out ends this long before the track's end, whose rest plays silent until it is stopped.
+    fade_tail_ms = 2000
 
     def __init__(self, audio_output: str | None = None, video: bool = True) -> None:
         vlc = _import_vlc()
@@ -47,7 +52,7 @@ class VlcBackend:
         self._eq: tuple | None = None  # the equalizer setting, for a player made later: ("preset", i) / ("curve", ...)
         self._player = self._new_player()
         self._fading = None  # the player of the track fading out during a crossfade
-        self._spare = None  # a stopped player, for the next crossfade
+        self._stopping: list[threading.Thread] = []  # faded players being stopped and released
         self._default_device = self._device_in_use()  # what "the system's default" goes back to
         self._device: str | None = None  # the output device chosen (None: libVLC's default)
         # Modules that take a device for the outputs they open later ("alsa-audio-device" on the player).
@@ -139,17 +144,20 @@ class VlcBackend:
         self._player.stop()
 
     def crossfade(self, path: str) -> bool:
-        """Start `path` on a second player at volume 0 while the current track plays on, fading (the engine turns
-        the two volumes; set_fading_volume, stop_fading). The fading player's events are no longer forwarded."""
+        """Start `path` on a new player at volume 0 while the current track plays on, fading (the engine turns
+        the two volumes; set_fading_volume, stop_fading). From the switch on ("switched" is sent then) only the
+        new player's events are forwarded. False, with nothing changed, unless the current track is playing."""
+        if not self._player.is_playing():
+            return False
         self.stop_fading()
-        fading, player = self._player, self._spare or self._new_player()
-        self._spare = None
+        fading, player = self._player, self._new_player()
         player.audio_set_volume(0)
         self._apply_equalizer(player)
-        self._player, self._fading = player, fading  # from here on only the new one is heard of
+        self._player, self._fading = player, fading
+        self._emit("switched")
         self._keep_device(self._device if self._device is not None else self._default_device)
         self.load(path)
-        self.play()  # (an error is reported; the engine goes on from it, and the fading track stops)
+        self.play()  # (an error is reported; the engine goes on from it)
         return True
 
     def set_fading_volume(self, volume: int) -> None:
@@ -157,11 +165,22 @@ class VlcBackend:
             self._fading.audio_set_volume(int(max(0, min(100, volume))))
 
     def stop_fading(self) -> None:
-        """Stop the track fading out; its player is kept for the next crossfade."""
+        """Stop the track fading out, and release its player, on a helper thread: within its last second or two
+        (what libVLC has handed to the sound output) a stop waits until that has played, 0.5-1.9 s measured on
+        PulseAudio, which the GUI thread must not."""
         fading, self._fading = self._fading, None
-        if fading is not None:
-            fading.stop()
-            self._spare = fading
+        if fading is None:
+            return
+        self._stopping = [t for t in self._stopping if t.is_alive()]
+        thread = threading.Thread(target=self._stop_and_release, args=(fading,), name="moodtape-faded-player",
+                                  daemon=True)
+        self._stopping.append(thread)
+        thread.start()
+
+    @staticmethod
+    def _stop_and_release(player) -> None:
+        player.stop()
+        player.release()
 
     def seek(self, ms: int) -> None:
         self._player.set_time(int(max(0, ms)))
@@ -331,10 +350,10 @@ class VlcBackend:
             self._released = True
         try:
             self.stop_fading()
-            for player in (self._player, self._spare):
-                if player is not None:
-                    player.stop()
-                    player.release()
+            for thread in self._stopping:
+                thread.join(5.0)  # (the instance must outlive its players)
+            self._player.stop()
+            self._player.release()
             self._instance.release()
         except Exception:
             pass

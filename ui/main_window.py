@@ -838,10 +838,12 @@ class MainWindow(QMainWindow):
     def _may_crossfade(self, before: str, after: str) -> bool:
         """Whether one track may fade into the next: not into or out of a video (one picture at a time), nor
         between an album's tracks playing in order (they join as recorded: a live album, a song that runs into
-        the next)."""
+        the next), nor into a track shorter than three fades (it would end before its fade-in did)."""
         if media_kind(before) == "video" or media_kind(after) == "video":
             return False
         a, b = self.library.track_for(before), self.library.track_for(after)
+        if b is not None and 0 < float(b.get("duration") or 0) < 3 * self.engine.crossfade_s:
+            return False
         return not (a is not None and b is not None and follows(a, b))
 
     def _on_modes(self) -> None:
