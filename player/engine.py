@@ -353,7 +353,7 @@ class PlayerEngine(QObject):
     def backend_volume(self) -> int:
         """What the backend plays at: the listener's volume, levelled for the current track (and faded while the
         sleep timer runs out, and around a pause)."""
-        volume = levelled_volume(self.volume, *self._gain) if self.levelling else self.volume
+        volume = self._levelled(self._gain)
         factor = self._fade * self._soft * self._xin
         return round(volume * factor) if factor < 1.0 else volume
 
@@ -551,7 +551,7 @@ class PlayerEngine(QObject):
         fade_tail_ms before its end), unless it should end as it is: a short track, repeat or stop-after, a sleep
         timer about to pause, a pause's fade, or two tracks that join (see crossfade_ok)."""
         fade_ms = self.crossfade_s * 1000.0
-        left = length - pos - max(0, int(getattr(self.backend, "fade_tail_ms", 0)))  # what the fade can have
+        left = length - pos - self.backend.fade_tail_ms  # what the fade can have
         if (self.state != "playing" or self.is_crossfading() or self.is_pausing() or length < 3 * fade_ms
                 or not CROSSFADE_MIN_MS <= left <= fade_ms or self.repeat_track or self.stop_after_current
                 or self._fade < 1.0 or not self.queue.items or self.queue.current is None
@@ -591,8 +591,11 @@ class PlayerEngine(QObject):
     def _outgoing_volume(self, factor: float) -> int:
         """The track fading out plays at the listener's volume now (moved during the fade, or the sleep timer's
         fade), levelled by its own gain, times the fade-out's factor."""
-        volume = levelled_volume(self.volume, *self._xfade_gain) if self.levelling else self.volume
-        return round(volume * self._fade * factor)
+        return round(self._levelled(self._xfade_gain) * self._fade * factor)
+
+    def _levelled(self, gain: tuple[float | None, float | None]) -> int:
+        """The listener's volume, levelled by a track's gain (gain dB, peak) when levelling is on."""
+        return levelled_volume(self.volume, *gain) if self.levelling else self.volume
 
     def _stop_crossfade(self) -> None:
         """End a crossfade now: the outgoing track stops, the incoming one goes on from the level it has reached

@@ -152,10 +152,10 @@ class VlcBackend:
         self.stop_fading()
         fading, player = self._player, self._new_player()
         player.audio_set_volume(0)
-        self._apply_equalizer(player)
+        self._apply_equalizer(player, self._eq)
         self._player, self._fading = player, fading
         self._emit("switched")
-        self._keep_device(self._device if self._device is not None else self._default_device)
+        self._keep_device()
         self.load(path)
         self.play()  # (an error is reported; the engine goes on from it)
         return True
@@ -213,11 +213,10 @@ class VlcBackend:
             return False
         return self._apply_equalizer(self._player, setting)
 
-    def _apply_equalizer(self, player, setting: tuple | None | bool = False) -> bool:
-        """Give a player an equalizer setting (by default the one in use) and keep it as the one in use. False when
-        libVLC refuses it."""
+    def _apply_equalizer(self, player, setting: tuple | None) -> bool:
+        """Give a player an equalizer setting (None: off) and keep it as the one in use. False when libVLC refuses
+        it."""
         vlc = self._vlc
-        setting = self._eq if setting is False else setting
         if setting is None:
             eq = None
         elif setting[0] == "preset":
@@ -330,17 +329,19 @@ class VlcBackend:
                 self._default_device = in_use
         with self._lock:  # (a start's helper thread stops giving the last device)
             self._device = device
-            target = device if device is not None else self._default_device
-            self._keep_device(target)
+            target = self._keep_device()
             if target is not None:
                 self._player.audio_output_device_set(None, target)
         return True
 
-    def _keep_device(self, target: str | None) -> None:
-        """Keep a device on the current player for the output modules that open later (see set_output_device)."""
+    def _keep_device(self) -> str | None:
+        """Keep the device to use (the one chosen, else the default) on the current player for the output modules
+        that open later (see set_output_device); returns it."""
+        target = self._device if self._device is not None else self._default_device
         if target is not None:
             for module in self._device_modules:
                 self._player.audio_output_device_set(module, target)
+        return target
 
     def is_playing(self) -> bool:
         return bool(self._player.is_playing())
