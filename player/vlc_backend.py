@@ -49,10 +49,11 @@ class VlcBackend:
             raise VlcUnavailable("libVLC could not start (vlc.Instance returned None); are vlc-plugin-base "
                                  "and its plugins installed?")
         self.on_event: EventCallback | None = None
+        self._volume = 100  # the volume asked for, for a player made later
         self._eq: tuple | None = None  # the equalizer setting, for a player made later: ("preset", i) / ("curve", ...)
         self._player = self._new_player()
         self._fading = None  # the player of the track fading out during a crossfade
-        self._stopping: list[threading.Thread] = []  # faded players being stopped and released
+        self._stopping: list[threading.Thread] = []  # players no longer current, being stopped and released
         self._default_device = self._device_in_use()  # what "the system's default" goes back to
         self._device: str | None = None  # the output device chosen (None: libVLC's default)
         # Modules that take a device for the outputs they open later ("alsa-audio-device" on the player).
@@ -87,11 +88,35 @@ class VlcBackend:
             cb(kind, value)
 
     def load(self, path: str) -> None:
+        if self._busy():  # (set_media stops what plays first, and that stop can wait; see _take_fresh_player)
+            self._take_fresh_player()
+        self._set_media(path)
+
+    def _set_media(self, path: str) -> None:
         self.path = path
         media = self._instance.media_new_path(os.fsencode(path) if isinstance(path, str) else path)
         self._player.set_media(media)
         media.release()
         self._apply_window()
+
+    def _busy(self) -> bool:
+        """The current player has a track open (playing, paused, starting): stopping it may wait."""
+        State = self._vlc.State
+        return self._player.get_state() in (State.Opening, State.Buffering, State.Playing, State.Paused)
+
+    def _take_fresh_player(self) -> None:
+        """Put a new player, with the volume, equalizer and output device, in the current one's place, and stop and
+        release that one on a helper thread: within a track's last second or so (what libVLC 3 has handed to the
+        sound output) its stop, and a set_media, which stops first, wait until that has played: 0.5-1.5 s
+        measured on PulseAudio for Ogg, MP3 and FLAC, which the GUI thread must not. What was handed over still
+        plays out meanwhile, as it did while the GUI waited."""
+        player = self._new_player()
+        player.audio_set_volume(self._volume)
+        self._apply_equalizer(player, self._eq)
+        with self._lock:  # (the device helper thread uses the current player)
+            old, self._player = self._player, player
+        self._keep_device()
+        self._retire(old)
 
     def _apply_window(self) -> None:
         if self._win_id is None:
@@ -140,8 +165,15 @@ class VlcBackend:
         self._player.set_pause(0)
 
     def stop(self) -> None:
+        """Stop, with the track still loaded (play starts it again from its beginning)."""
         self.stop_fading()
-        self._player.stop()
+        if not self._busy():
+            self._player.stop()
+            return
+        self._take_fresh_player()
+        if self.path is not None:
+            self._set_media(self.path)
+        self._emit("stopped")  # (the old player is not heard of any more)
 
     def crossfade(self, path: str) -> bool:
         """Start `path` on a new player at volume 0 while the current track plays on, fading (the engine turns
@@ -169,10 +201,13 @@ class VlcBackend:
         (what libVLC has handed to the sound output) a stop waits until that has played, 0.5-1.9 s measured on
         PulseAudio, which the GUI thread must not."""
         fading, self._fading = self._fading, None
-        if fading is None:
-            return
+        if fading is not None:
+            self._retire(fading)
+
+    def _retire(self, player) -> None:
+        """Stop and release a player that is no longer the current one, on a helper thread (release() waits)."""
         self._stopping = [t for t in self._stopping if t.is_alive()]
-        thread = threading.Thread(target=self._stop_and_release, args=(fading,), name="moodtape-faded-player",
+        thread = threading.Thread(target=self._stop_and_release, args=(player,), name="moodtape-old-player",
                                   daemon=True)
         self._stopping.append(thread)
         thread.start()
@@ -192,7 +227,8 @@ class VlcBackend:
         return max(0, int(self._player.get_length()))
 
     def set_volume(self, volume: int) -> None:
-        self._player.audio_set_volume(int(max(0, min(100, volume))))
+        self._volume = int(max(0, min(100, volume)))
+        self._player.audio_set_volume(self._volume)
 
     def equalizer_presets(self) -> list[str]:
         """libVLC's equalizer presets by name ("Flat", "Classical", ... "Techno")."""
@@ -211,7 +247,15 @@ class VlcBackend:
             setting = ("preset", presets.index(preset))
         else:
             return False
-        return self._apply_equalizer(self._player, setting)
+        return self._equalize_all(setting)
+
+    def _equalize_all(self, setting: tuple | None) -> bool:
+        """The setting on the current player, and on a track fading out (it may sound for a few seconds more)."""
+        if not self._apply_equalizer(self._player, setting):
+            return False
+        if self._fading is not None:
+            self._apply_equalizer(self._fading, setting)
+        return True
 
     def _apply_equalizer(self, player, setting: tuple | None) -> bool:
         """Give a player an equalizer setting (None: off) and keep it as the one in use. False when libVLC refuses
@@ -274,7 +318,7 @@ class VlcBackend:
 
     def set_equalizer_values(self, preamp: float, amps: Sequence[float]) -> bool:
         """Apply a custom curve to this and every later track. False when libVLC refuses it."""
-        return self._apply_equalizer(self._player, ("curve", float(preamp), [float(a) for a in amps]))
+        return self._equalize_all(("curve", float(preamp), [float(a) for a in amps]))
 
     def output_devices(self) -> list[tuple[str, str]]:
         """The audio output's devices as (id, description): a sound server's sinks, or ALSA's devices. Empty for
@@ -331,7 +375,9 @@ class VlcBackend:
             self._device = device
             target = self._keep_device()
             if target is not None:
-                self._player.audio_output_device_set(None, target)
+                for player in (self._player, self._fading):
+                    if player is not None:  # (a track fading out moves too)
+                        player.audio_output_device_set(None, target)
         return True
 
     def _keep_device(self) -> str | None:

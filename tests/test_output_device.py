@@ -37,8 +37,8 @@ def test_libvlc_lists_alsa_devices_and_plays_through_the_chosen_one(tmp_path, qt
         engine.stop()  # a stop closes libVLC's output: the next start opens a new one, on the same device
         qtbot.waitUntil(lambda: not be.is_playing(), timeout=5000)
         assert dict(engine.output_devices()) == devices  # (listed from before the stop)
-        engine.play_path(second)
-        qtbot.waitUntil(lambda: engine.state == "playing", timeout=5000)
+        engine.play_path(second)  # (on a new player: the stopped one was handed to a helper thread)
+        qtbot.waitUntil(lambda: engine.state == "playing" and be.position() > 0, timeout=5000)  # (its output is up)
         qtbot.waitUntil(lambda: be._device_in_use() == "null", timeout=3000)
         assert be.is_playing()
         assert engine.set_output_device(None) and engine.output_device() is None
@@ -50,6 +50,42 @@ def test_libvlc_lists_alsa_devices_and_plays_through_the_chosen_one(tmp_path, qt
         assert dummy.output_devices() == [] and not dummy.set_output_device("null")
     finally:
         dummy.release()
+
+
+def test_a_device_or_equalizer_chosen_during_a_crossfade_reaches_the_track_fading_out(tmp_path, qtbot) -> None:
+    """The track fading out sounds for up to 12 s more: a new output device or equalizer applies to it too."""
+    vlc_backend = pytest.importorskip("player.vlc_backend")
+    from tests.media import tone, write_wav
+
+    first = str(write_wav(tmp_path / "first.wav", tone(20.0)))
+    second = str(write_wav(tmp_path / "second.wav", tone(20.0, 330.0)))
+    be = vlc_backend.VlcBackend(audio_output="alsa", video=False)
+    given = []
+    apply = be._apply_equalizer
+    be._apply_equalizer = lambda player, setting: (given.append((player, setting)), apply(player, setting))[1]
+    try:
+        be.load(first)
+        be.play()
+        qtbot.waitUntil(lambda: be.position() > 0, timeout=5000)
+        assert be.crossfade(second)
+        fading, playing = be._fading, be._player
+        assert fading is not None and fading is not playing
+        qtbot.waitUntil(lambda: playing.get_time() > 0, timeout=5000)
+        given.clear()
+        assert be.set_equalizer("Rock")
+        rock = ("preset", be.equalizer_presets().index("Rock"))
+        assert given == [(playing, rock), (fading, rock)]
+        given.clear()
+        assert be.set_equalizer_values(2.0, [1.0] * 10)
+        assert [p for p, _ in given] == [playing, fading]
+        assert be.set_output_device("null")
+        assert fading.audio_output_device_get() == "null" and be._device_in_use() == "null"  # libVLC's answers
+        be.stop_fading()
+        assert be._fading is None
+        given.clear()
+        assert be.set_equalizer(None) and given == [(playing, None)]  # (the faded player is gone)
+    finally:
+        be.release()
 
 
 def _labels(window) -> list[str]:

@@ -128,3 +128,47 @@ def test_crossfade_plays_two_tracks_at_once_on_libvlc(engine, tmp_path, qtbot):
     qtbot.waitUntil(lambda: engine.current is None, timeout=15000)  # the second plays to its end ...
     assert tracks == [first, second, ""] and finished == [(first, False), (second, False)]  # ... once
     assert engine.equalizer == "Rock" and be._eq == ("preset", engine.equalizer_presets().index("Rock"))
+
+
+def test_next_and_stop_hand_the_playing_player_to_a_helper_thread(engine, media_dir, qtbot, monkeypatch):
+    """libVLC 3's stop (and set_media, which stops first) waits, within a track's last second or so, until what it
+    handed to the sound output has played (0.5-1.5 s on PulseAudio; the dummy output does not wait, so this
+    checks how it is avoided): the track playing moves to a new player and the old one stops on a helper thread."""
+    import threading
+
+    stopped_on = []
+    original = vlc_backend.VlcBackend._stop_and_release
+    monkeypatch.setattr(vlc_backend.VlcBackend, "_stop_and_release",
+                        staticmethod(lambda p: (stopped_on.append((p, threading.current_thread())), original(p))))
+    volumes: dict[int, int] = {}  # (the dummy output reports no volume: the last one each player was given)
+    vlc = pytest.importorskip("vlc")
+    set_volume = vlc.MediaPlayer.audio_set_volume
+    monkeypatch.setattr(vlc.MediaPlayer, "audio_set_volume",
+                        lambda p, v: (volumes.__setitem__(id(p), v), set_volume(p, v))[1])
+    be = engine.backend
+    engine.levelling = False
+    engine.set_volume(37)
+    first, second = str(media_dir / "song_b.flac"), str(media_dir / "song_c.ogg")
+    engine.queue.add([second])
+    engine.play_path(first)
+    qtbot.waitUntil(lambda: engine.state == "playing" and be.position() > 0, timeout=5000)
+    old = be._player
+    engine.next()
+    assert be._player is not old and be.path == second
+    qtbot.waitUntil(lambda: engine.state == "playing" and be._player.is_playing(), timeout=5000)
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in be._stopping), timeout=5000)
+    assert [p for p, _ in stopped_on] == [old]
+    assert stopped_on[0][1] is not threading.main_thread()
+    assert volumes[id(be._player)] == 37, "the volume carries over to the new player"
+    qtbot.wait(300)  # the old player's "stopped" must not reach the engine as the playing track's
+    assert engine.state == "playing" and engine.current == second
+    playing = be._player
+    engine.stop()
+    qtbot.waitUntil(lambda: engine.state == "stopped", timeout=3000)
+    assert be._player is not playing and be.path == second and volumes[id(be._player)] == 37
+    qtbot.waitUntil(lambda: len(stopped_on) == 2, timeout=3000)
+    assert stopped_on[1][0] is playing and stopped_on[1][1] is not threading.main_thread()
+    engine.play_pause()  # Play after Stop starts the same track again
+    qtbot.waitUntil(lambda: engine.state == "playing" and be._player.is_playing(), timeout=5000)
+    assert be._player.get_media().get_mrl().endswith("song_c.ogg") and engine.current == second
+    qtbot.waitUntil(lambda: volumes[id(be._player)] == 37, timeout=3000)  # (after the fade-in that follows a stop)
