@@ -69,25 +69,36 @@ def test_ctrl_i_opens_the_selected_tracks_information(media_window, media_dir, q
 def test_how_long_a_list_of_tracks_plays():
     from ui.library_model import format_total, total_seconds
 
-    assert [format_total(s) for s in (0, 89, 59 * 60 + 29, 3600, 3 * 3600 + 5 * 60, 49 * 3600)] == \
-        ["0 min", "1 min", "59 min", "1 h 00 min", "3 h 05 min", "2 days 1 h"]
+    assert [format_total(s) for s in (0, 0.2, 8.4, 29.9, 31, 89, 59 * 60 + 29, 3600, 3 * 3600 + 5 * 60, 49 * 3600)] \
+        == ["0 min", "1 s", "8 s", "30 s", "1 min", "1 min", "59 min", "1 h 00 min", "3 h 05 min", "2 days 1 h"]
     assert total_seconds([{"duration": 100.5}, None, {"duration": None}, {"duration": "x"}, {}]) == 100.5
 
 
-def test_the_library_count_and_up_next_say_how_long_they_play(media_window):
+def test_the_library_count_and_up_next_say_how_long_they_play(media_window, qtbot):
     from ui.library_model import format_total
 
     w = media_window
     paths = [t["path"] for t in w.library.rows()]
-    w.library.update_fields([(p, {"duration": 600.0}) for p in paths])  # ten minutes each
+    w.library.update_fields([(p, {"duration": 600.0 + 60 * i}) for i, p in enumerate(paths)])  # 10, 11, ... min
     w._update_counts()
-    assert f"{len(paths)} tracks ({format_total(len(paths) * 600)})" in w.count_label.text()
+    whole = sum(600 + 60 * i for i in range(len(paths)))
+    assert f"{len(paths)} tracks ({format_total(whole)})" in w.count_label.text()
+    for words in ("morning", "river"):  # a filtered view: its own length follows a moment after each change
+        w.filter_edit.setText(words)
+        shown = [w.filter.path_at(r) for r in range(w.filter.rowCount())]
+        assert 0 < len(shown) < len(paths)
+        head = f"{len(shown)} of {len(paths)} tracks"
+        assert w.count_label.text().startswith(head) and "min" not in w.count_label.text()
+        full = f"{head} ({format_total(sum(600 + 60 * paths.index(p) for p in shown))})"
+        qtbot.waitUntil(lambda full=full: full in w.count_label.text(), timeout=3000)
+    w.filter_edit.setText("")
+    assert f"{len(paths)} tracks ({format_total(whole)})" in w.count_label.text()
     w.filter_edit.setText("morning")
-    assert "min" not in w.count_label.text(), "a filtered view gives no length"
     w.engine.queue.add(paths[:2])
     w.engine.queue.set_auto(paths[2:4])
     w._on_queue_changed()
-    assert "(2 queued, 2 planned, 40 min)" in w.queue_title.text()
+    up_next = format_total(sum(600 + 60 * i for i in range(4)))  # (46 min)
+    assert f"(2 queued, 2 planned, {up_next})" in w.queue_title.text()
 
 
 def test_damaged_values_show_as_unknown_instead_of_failing():

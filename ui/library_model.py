@@ -13,10 +13,13 @@ from PySide6.QtCore import (
     QByteArray,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     QUrl,
+    Signal,
 )
 
 from emotion.mood_space import QUADRANT_NAMES
@@ -76,8 +79,11 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_total(seconds: float) -> str:
-    """How long a list of tracks plays, roughly: "42 min", "3 h 05 min", "12 days 4 h"."""
-    minutes = int(round(max(0.0, finite_number(seconds) or 0.0) / 60))
+    """How long a list of tracks plays, roughly: "40 s", "42 min", "3 h 05 min", "12 days 4 h"."""
+    seconds = max(0.0, finite_number(seconds) or 0.0)
+    minutes = int(round(seconds / 60))
+    if seconds > 0 and minutes == 0:  # (short clips: "0 min" would read as nothing at all)
+        return f"{max(1, int(round(seconds)))} s"
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
@@ -375,3 +381,38 @@ class LibraryFilter(QSortFilterProxyModel):
         # Through the source model, not a role: a non-UTF-8 path would not survive a QString.
         source_row = self.mapToSource(self.index(proxy_row, 0)).row()
         return self.sourceModel().track(source_row)["path"]  # type: ignore[attr-defined]
+
+
+class ShownLength(QObject):
+    """The summed length of the tracks a filtered view shows. Worked out a moment after the view last changed, not
+    at once: it is a pass over the view's rows (about 0.16 s for 40,000 of 50,000 tracks), and typing in the filter
+    box refilters at every key. `ready` says when a new figure is there."""
+
+    ready = Signal()
+
+    def __init__(self, view: LibraryFilter, delay_ms: int = 250, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._view = view
+        self._seconds: float | None = None
+        self._timer = QTimer(self, singleShot=True, interval=delay_ms)
+        self._timer.timeout.connect(self._count)
+        for signal in (view.rowsInserted, view.rowsRemoved, view.modelReset, view.layoutChanged):
+            signal.connect(self.forget)
+
+    def forget(self, *_args: object) -> None:
+        """The view's rows changed (or their lengths did): the figure is worked out again when next asked for."""
+        self._seconds = None
+        self._timer.stop()
+
+    def seconds(self) -> float | None:
+        """The view's length, or None while it is being worked out (`ready` follows)."""
+        if self._seconds is None and not self._timer.isActive():
+            self._timer.start()
+        return self._seconds
+
+    def _count(self) -> None:
+        view = self._view
+        source = view.sourceModel()
+        rows = (source.track(view.mapToSource(view.index(r, 0)).row()) for r in range(view.rowCount()))
+        self._seconds = total_seconds(rows)
+        self.ready.emit()

@@ -49,7 +49,14 @@ from player.engine import CUSTOM_EQ, PlayerEngine
 from player.queue import ShuffleFill
 from ui import library_actions, playlist_actions, tag_editor, track_info
 from ui.browser import BrowserPanes
-from ui.library_model import LibraryFilter, LibraryModel, format_duration, format_total, total_seconds
+from ui.library_model import (
+    LibraryFilter,
+    LibraryModel,
+    ShownLength,
+    format_duration,
+    format_total,
+    total_seconds,
+)
 from ui.lyrics_view import install_lyrics_dock
 from ui.now_playing import NowPlaying
 from ui.playback_menu import EqualizerMenu, OutputDeviceMenu, SleepTimerMenu
@@ -139,6 +146,8 @@ class MainWindow(QMainWindow):
         self.library = LibraryModel(self)
         self.filter = LibraryFilter(self)
         self.filter.setSourceModel(self.library)
+        self.shown_length = ShownLength(self.filter, parent=self)
+        self.shown_length.ready.connect(self._update_counts)
         self.queue_model = QueueModel(engine.queue, self.library.track_for, self)
         self.tagging = TaggingController(store, self)
 
@@ -594,6 +603,7 @@ class MainWindow(QMainWindow):
         self.scan_bar.setValue(done)
         if batch:
             self.library.upsert_rows(batch)
+            self.shown_length.forget()  # (a track found again may have a new length)
         self._update_counts()
 
     def _scan_done(self, result) -> None:
@@ -667,8 +677,10 @@ class MainWindow(QMainWindow):
         shown = self.filter.rowCount()
         tagged = sum(1 for t in self.library.rows() if t.get("quadrant"))
         text = f"{total} tracks" if shown == total else f"{shown} of {total} tracks"
-        if total and shown == total:  # (the length of a filtered view would cost a pass over the proxy's rows)
+        if total and shown == total:
             text += f" ({format_total(total_seconds(self.library.rows()))})"
+        elif shown and (seconds := self.shown_length.seconds()) is not None:  # (else it follows in a moment)
+            text += f" ({format_total(seconds)})"
         if total:
             text += f", {tagged} mood-tagged"
         self.count_label.setText(text)
