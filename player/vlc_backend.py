@@ -35,6 +35,7 @@ class VlcBackend:
     # clock 1.0-1.4 s before the end was heard 0.2-0.9 s late or never, cut 1.8-2.4 s before, at once): a
     # crossfade's fade-out ends this long before the track's end, whose rest plays silent until it is stopped.
     fade_tail_ms = 2000
+    NEAR_END_MS = 3000  # within this much of its end a track is stopped on a helper thread (see _stop_may_wait)
 
     def __init__(self, audio_output: str | None = None, video: bool = True) -> None:
         vlc = _import_vlc()
@@ -88,7 +89,7 @@ class VlcBackend:
             cb(kind, value)
 
     def load(self, path: str) -> None:
-        if self._busy():  # (set_media stops what plays first, and that stop can wait; see _take_fresh_player)
+        if self._stop_may_wait():  # (set_media stops what plays first)
             self._take_fresh_player()
         self._set_media(path)
 
@@ -99,10 +100,20 @@ class VlcBackend:
         media.release()
         self._apply_window()
 
-    def _busy(self) -> bool:
-        """The current player has a track open (playing, paused, starting): stopping it may wait."""
+    def _stop_may_wait(self) -> bool:
+        """Stopping the current player may keep the caller waiting (see _take_fresh_player): it has a sound-only
+        track open within its last seconds (libVLC's clock moves in steps, and for Ogg it reads 0 over the last
+        second), or where it cannot tell. Not for a video: the old player holds the video window until it has
+        stopped, and libVLC's X11 embedding does not share a window in use (under Xvfb, where a stop in mid-track
+        is quick, swapping players between videos worked; near the end it is not risked)."""
+        player = self._player
         State = self._vlc.State
-        return self._player.get_state() in (State.Opening, State.Buffering, State.Playing, State.Paused)
+        if player.get_state() not in (State.Opening, State.Buffering, State.Playing, State.Paused):
+            return False
+        if player.has_vout():
+            return False
+        length, pos = player.get_length(), player.get_time()
+        return length <= 0 or pos <= 0 or length - pos < self.NEAR_END_MS
 
     def _take_fresh_player(self) -> None:
         """Put a new player, with the volume, equalizer and output device, in the current one's place, and stop and
@@ -140,10 +151,10 @@ class VlcBackend:
             self._emit("error", f"libVLC could not start {self.path}")
             return
         if device is not None:  # and to the stream this start opens (libVLC's answers cannot tell when it is up)
-            threading.Thread(target=self._insist_on_device, args=(device,), name="moodtape-audio-device",
-                             daemon=True).start()
+            threading.Thread(target=self._insist_on_device, args=(device, self._player),
+                             name="moodtape-audio-device", daemon=True).start()
 
-    def _insist_on_device(self, device: str, settle: float = 0.4, seconds: float = 1.5) -> None:
+    def _insist_on_device(self, device: str, player, settle: float = 0.4, seconds: float = 1.5) -> None:
         """Give the device to the stream a start opens, again and again for a moment (`settle` s, then until libVLC
         says it is in use): after a stop, a fresh output takes the device only once its stream is up (a few ms),
         and until then libVLC may answer with the last track's time and device. Runs on its own thread: libVLC
@@ -151,9 +162,9 @@ class VlcBackend:
         start = time.monotonic()
         while time.monotonic() - start < seconds:
             with self._lock:
-                if self._released or self._device != device:
-                    return
-                self._player.audio_output_device_set(None, device)
+                if self._released or self._device != device or self._player is not player:
+                    return  # (another device chosen since, or the track moved to another player)
+                player.audio_output_device_set(None, device)
                 if time.monotonic() - start >= settle and self._device_in_use() == device:
                     return
             time.sleep(0.005)
@@ -167,7 +178,7 @@ class VlcBackend:
     def stop(self) -> None:
         """Stop, with the track still loaded (play starts it again from its beginning)."""
         self.stop_fading()
-        if not self._busy():
+        if not self._stop_may_wait():
             self._player.stop()
             return
         self._take_fresh_player()
@@ -185,7 +196,8 @@ class VlcBackend:
         fading, player = self._player, self._new_player()
         player.audio_set_volume(0)
         self._apply_equalizer(player, self._eq)
-        self._player, self._fading = player, fading
+        with self._lock:  # (the device helper thread uses the current player)
+            self._player, self._fading = player, fading
         self._emit("switched")
         self._keep_device()
         self.load(path)
@@ -216,6 +228,8 @@ class VlcBackend:
     def _stop_and_release(player) -> None:
         player.stop()
         player.release()
+        # python-vlc keeps every player's event manager in a class-level cache for good: let this one go.
+        getattr(type(player).__dict__.get("event_manager"), "_cache", {}).pop(player, None)
 
     def seek(self, ms: int) -> None:
         self._player.set_time(int(max(0, ms)))
@@ -397,10 +411,10 @@ class VlcBackend:
             self._released = True
         try:
             self.stop_fading()
+            self._retire(self._player)  # (like the others, so that a libVLC stop that hangs cannot hang the quit)
             for thread in self._stopping:
-                thread.join(5.0)  # (the instance must outlive its players)
-            self._player.stop()
-            self._player.release()
-            self._instance.release()
+                thread.join(5.0)
+            if not any(thread.is_alive() for thread in self._stopping):  # the instance must outlive its players
+                self._instance.release()
         except Exception:
             pass

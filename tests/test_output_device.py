@@ -52,6 +52,39 @@ def test_libvlc_lists_alsa_devices_and_plays_through_the_chosen_one(tmp_path, qt
         dummy.release()
 
 
+def test_the_device_carries_over_when_a_track_near_its_end_moves_to_a_new_player(tmp_path, qtbot) -> None:
+    """Next or Stop near a track's end hand it to a new libVLC player (see VlcBackend._take_fresh_player): the
+    chosen device goes with it (after Stop, from the next play on: a stopped player has no output to ask)."""
+    vlc_backend = pytest.importorskip("player.vlc_backend")
+    from tests.media import tone, write_wav
+
+    first = str(write_wav(tmp_path / "first.wav", tone(20.0)))
+    second = str(write_wav(tmp_path / "second.wav", tone(20.0, 330.0)))
+    be = vlc_backend.VlcBackend(audio_output="alsa", video=False)
+    try:
+        assert be.set_output_device("null")
+        for step in ("next", "stop"):
+            be.load(first)
+            be.play()
+            qtbot.waitUntil(lambda: be.position() > 0, timeout=5000)
+            be.seek(be.length() - 2500)
+            qtbot.waitUntil(lambda: be.position() >= be.length() - 3000, timeout=3000)
+            old = be._player
+            if step == "next":
+                be.load(second)
+                be.play()
+                qtbot.waitUntil(lambda: be.is_playing() and be.position() > 0, timeout=5000)
+            else:
+                be.stop()
+                assert be._player is not old and not be.is_playing()
+                be.play()
+                qtbot.waitUntil(lambda: be.is_playing() and be.position() > 0, timeout=5000)
+            assert be._player is not old
+            assert be._device_in_use() == "null", step  # libVLC's answer for the new player
+    finally:
+        be.release()
+
+
 def test_a_device_or_equalizer_chosen_during_a_crossfade_reaches_the_track_fading_out(tmp_path, qtbot) -> None:
     """The track fading out sounds for up to 12 s more: a new output device or equalizer applies to it too."""
     vlc_backend = pytest.importorskip("player.vlc_backend")

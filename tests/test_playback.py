@@ -130,45 +130,59 @@ def test_crossfade_plays_two_tracks_at_once_on_libvlc(engine, tmp_path, qtbot):
     assert engine.equalizer == "Rock" and be._eq == ("preset", engine.equalizer_presets().index("Rock"))
 
 
-def test_next_and_stop_hand_the_playing_player_to_a_helper_thread(engine, media_dir, qtbot, monkeypatch):
+def test_next_and_stop_near_the_end_hand_the_player_to_a_helper_thread(engine, tmp_path, qtbot, monkeypatch):
     """libVLC 3's stop (and set_media, which stops first) waits, within a track's last second or so, until what it
     handed to the sound output has played (0.5-1.5 s on PulseAudio; the dummy output does not wait, so this
-    checks how it is avoided): the track playing moves to a new player and the old one stops on a helper thread."""
+    checks how it is avoided): near its end the track playing moves to a new player, with everything set on the
+    old one, and the old one stops on a helper thread. In mid-track the player stays (a stop there is quick)."""
     import threading
 
+    from tests.media import tone, write_wav
+
+    vlc = pytest.importorskip("vlc")
+    first, second = (str(write_wav(tmp_path / f"{n}.wav", tone(20.0, f))) for n, f in (("a", 440.0), ("b", 660.0)))
     stopped_on = []
     original = vlc_backend.VlcBackend._stop_and_release
     monkeypatch.setattr(vlc_backend.VlcBackend, "_stop_and_release",
                         staticmethod(lambda p: (stopped_on.append((p, threading.current_thread())), original(p))))
-    volumes: dict[int, int] = {}  # (the dummy output reports no volume: the last one each player was given)
-    vlc = pytest.importorskip("vlc")
-    set_volume = vlc.MediaPlayer.audio_set_volume
-    monkeypatch.setattr(vlc.MediaPlayer, "audio_set_volume",
-                        lambda p, v: (volumes.__setitem__(id(p), v), set_volume(p, v))[1])
+    given: dict[str, dict[int, object]] = {"volume": {}, "equalizer": {}}  # the last each player was given
+    for method, key in (("audio_set_volume", "volume"), ("set_equalizer", "equalizer")):  # (the dummy output
+        real = getattr(vlc.MediaPlayer, method)  # reports no volume, and libVLC has no equalizer getter)
+        monkeypatch.setattr(vlc.MediaPlayer, method, lambda p, v, real=real, key=key:
+                            (given[key].__setitem__(id(p), v), real(p, v))[1])
     be = engine.backend
+    be.set_video_window(4242)  # (no picture with this backend: the id is only kept, and read back)
     engine.levelling = False
     engine.set_volume(37)
-    first, second = str(media_dir / "song_b.flac"), str(media_dir / "song_c.ogg")
-    engine.queue.add([second])
+    assert engine.set_equalizer("Rock")
+    engine.queue.add([second, first])
     engine.play_path(first)
     qtbot.waitUntil(lambda: engine.state == "playing" and be.position() > 0, timeout=5000)
-    old = be._player
-    engine.next()
-    assert be._player is not old and be.path == second
-    qtbot.waitUntil(lambda: engine.state == "playing" and be._player.is_playing(), timeout=5000)
+    player = be._player
+    engine.next()  # in mid-track: the same player goes on
+    assert be._player is player and be.path == second and not stopped_on
+    qtbot.waitUntil(lambda: engine.state == "playing" and be.position() > 0, timeout=5000)
+    engine.seek(be.length() - 2500)
+    qtbot.waitUntil(lambda: be.position() >= be.length() - 3000, timeout=3000)
+    engine.next()  # near the end: a new player
+    assert be._player is not player and be.path == first
+    new = be._player
+    assert given["volume"][id(new)] == 37 and given["equalizer"][id(new)], "the volume and equalizer carry over"
+    assert new.get_xwindow() == 4242, "and the video window"
+    qtbot.waitUntil(lambda: engine.state == "playing" and new.is_playing(), timeout=5000)
     qtbot.waitUntil(lambda: not any(t.is_alive() for t in be._stopping), timeout=5000)
-    assert [p for p, _ in stopped_on] == [old]
-    assert stopped_on[0][1] is not threading.main_thread()
-    assert volumes[id(be._player)] == 37, "the volume carries over to the new player"
+    assert [p for p, _ in stopped_on] == [player] and stopped_on[0][1] is not threading.main_thread()
     qtbot.wait(300)  # the old player's "stopped" must not reach the engine as the playing track's
-    assert engine.state == "playing" and engine.current == second
-    playing = be._player
+    assert engine.state == "playing" and engine.current == first
+
+    engine.seek(be.length() - 2500)
+    qtbot.waitUntil(lambda: be.position() >= be.length() - 3000, timeout=3000)
     engine.stop()
     qtbot.waitUntil(lambda: engine.state == "stopped", timeout=3000)
-    assert be._player is not playing and be.path == second and volumes[id(be._player)] == 37
+    assert be._player is not new and be.path == first and given["volume"][id(be._player)] == 37
     qtbot.waitUntil(lambda: len(stopped_on) == 2, timeout=3000)
-    assert stopped_on[1][0] is playing and stopped_on[1][1] is not threading.main_thread()
-    engine.play_pause()  # Play after Stop starts the same track again
+    assert stopped_on[1][0] is new and stopped_on[1][1] is not threading.main_thread()
+    engine.play_pause()  # Play after Stop starts the same track again, from its beginning
     qtbot.waitUntil(lambda: engine.state == "playing" and be._player.is_playing(), timeout=5000)
-    assert be._player.get_media().get_mrl().endswith("song_c.ogg") and engine.current == second
-    qtbot.waitUntil(lambda: volumes[id(be._player)] == 37, timeout=3000)  # (after the fade-in that follows a stop)
+    assert be._player.get_media().get_mrl().endswith("a.wav") and engine.current == first
+    assert be.position() < 5000

@@ -91,13 +91,36 @@ def test_the_library_count_and_up_next_say_how_long_they_play(media_window, qtbo
         assert w.count_label.text().startswith(head) and "min" not in w.count_label.text()
         full = f"{head} ({format_total(sum(600 + 60 * paths.index(p) for p in shown))})"
         qtbot.waitUntil(lambda full=full: full in w.count_label.text(), timeout=3000)
+    # under the same filter, a length changed in place (an edit) or a track that came (a scan): the last figure
+    # stays until the new one is there
+    w.library.update_fields([(shown[0], {"duration": 6000.0})])
+    w._update_counts()
+    assert full in w.count_label.text()
+    length = sum(600 + 60 * paths.index(p) for p in shown) - (600 + 60 * paths.index(shown[0])) + 6000
+    qtbot.waitUntil(lambda: f"{head} ({format_total(length)})" in w.count_label.text(), timeout=3000)
+    new = {**w.library.track_for(shown[0]), "path": "/elsewhere/river-2.ogg", "duration": 3600.0}
+    w.library.upsert_rows([new])
+    w._update_counts()
+    assert f"{len(shown) + 1} of {len(paths) + 1} tracks ({format_total(length)})" in w.count_label.text()
+    more = f"{len(shown) + 1} of {len(paths) + 1} tracks ({format_total(length + 3600)})"
+    qtbot.waitUntil(lambda: more in w.count_label.text(), timeout=3000)
+    other = next(p for p in paths if p not in shown)  # a track whose new title now matches (tagging does this
+    w.library.update_fields([(other, {"title": "River Run"})])  # to a chosen mood): the same filter again
+    w.filter.refilter()
+    w._update_counts()
+    assert w.count_label.text().startswith(f"{len(shown) + 2} of ") and format_total(length + 3600) in \
+        w.count_label.text()
+    most = f"({format_total(length + 3600 + w.library.track_for(other)['duration'])})"
+    qtbot.waitUntil(lambda: most in w.count_label.text(), timeout=3000)
+    w.library.remove_paths([new["path"]])
     w.filter_edit.setText("")
-    assert f"{len(paths)} tracks ({format_total(whole)})" in w.count_label.text()
+    assert f"{len(paths)} tracks ({format_total(whole - 600 - 60 * paths.index(shown[0]) + 6000)})" \
+        in w.count_label.text()
     w.filter_edit.setText("morning")
     w.engine.queue.add(paths[:2])
     w.engine.queue.set_auto(paths[2:4])
     w._on_queue_changed()
-    up_next = format_total(sum(600 + 60 * i for i in range(4)))  # (46 min)
+    up_next = format_total(sum(w.library.track_for(p)["duration"] for p in paths[:4]))
     assert f"(2 queued, 2 planned, {up_next})" in w.queue_title.text()
 
 

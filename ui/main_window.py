@@ -603,7 +603,6 @@ class MainWindow(QMainWindow):
         self.scan_bar.setValue(done)
         if batch:
             self.library.upsert_rows(batch)
-            self.shown_length.forget()  # (a track found again may have a new length)
         self._update_counts()
 
     def _scan_done(self, result) -> None:
