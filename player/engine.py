@@ -57,7 +57,7 @@ class PlayerEngine(QObject):
     modes_changed = Signal()  # repeat_track or stop_after_current changed
     sleep_changed = Signal()  # the sleep timer was set, cancelled, or ran out
     track_finished = Signal(object, float, bool)  # path, fraction played, skipped (True) or played to the end
-    _backend_event = Signal(str, object)
+    _backend_event = Signal(str, object, int)  # kind, value, the start it was sent under (see _on_backend_event)
 
     LOW_WATER = 3
     FADE_S = 10.0  # the sleep timer fades the music out over this long before it pauses
@@ -105,8 +105,9 @@ class PlayerEngine(QObject):
         self._seen = (-1, 0.0)  # the backend's last new position reading, and when it came (see _estimate)
         self._length = 0
         self._started_at = 0.0
+        self._starts = 0  # counts the tracks started: an event sent under an earlier start is not this one's
         self._backend_event.connect(self._handle_event, Qt.ConnectionType.QueuedConnection)
-        backend.on_event = self._backend_event.emit
+        backend.on_event = self._on_backend_event
         self._tick = QTimer(self)
         self._tick.setInterval(200)
         self._tick.timeout.connect(self._poll_position)
@@ -135,6 +136,7 @@ class PlayerEngine(QObject):
             self._stop_crossfade()
         self._soft_tick.stop()  # a track the listener asks for plays, also in the middle of a pause's fade
         self._soft = self._soft_to = 1.0
+        self._starts += 1
         self.backend.load(path)
         self._became_current(path)
         if paused:
@@ -467,8 +469,15 @@ class PlayerEngine(QObject):
         if len(self.queue) < self.LOW_WATER:
             self.queue_low.emit()
 
-    @Slot(str, object)
-    def _handle_event(self, kind: str, value: object) -> None:
+    def _on_backend_event(self, kind: str, value: object) -> None:
+        """Any thread. The event reaches _handle_event later, on the GUI thread: a track's "ended" or "length" sent
+        just before the listener started another one must not be taken as the new one's."""
+        self._backend_event.emit(kind, value, self._starts)
+
+    @Slot(str, object, int)
+    def _handle_event(self, kind: str, value: object, starts: int | None = None) -> None:
+        if starts is not None and starts != self._starts:
+            return  # sent for the track played before the one started since
         if self._await_switch:  # sent by the track now fading out, before the backend switched: not this track's
             self._await_switch = kind != "switched"
             return
