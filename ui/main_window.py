@@ -428,6 +428,8 @@ class MainWindow(QMainWindow):
         e.crossfade_ok = self._may_crossfade
         self.filter_edit.textChanged.connect(self.filter.set_filter_text)
         self.filter_edit.textChanged.connect(lambda _t: self._update_counts())
+        self.library.modelReset.connect(self._update_counts)  # (tracks moved, renamed or forgotten)
+        self.library.lengths_changed.connect(self._update_counts)  # (lengths read again: the tag editor)
         self.browser.chosen_changed.connect(self._on_browse)
         self.browser.recounted.connect(self._on_recounted)
         self.table.doubleClicked.connect(self._play_row)
