@@ -96,14 +96,15 @@ def format_total(seconds: float) -> str:
 MAX_TRACK_SECONDS = 1e6  # a longer "length" (11 days) is a damaged value, left out of totals
 
 
+def track_seconds(track: dict | None) -> float:
+    """A track's length for totals (unknown or damaged: 0)."""
+    seconds = finite_number((track or {}).get("duration"))
+    return seconds if seconds is not None and 0.0 < seconds <= MAX_TRACK_SECONDS else 0.0
+
+
 def total_seconds(tracks: Iterable[dict | None]) -> float:
     """The summed length of these tracks (unknown or damaged lengths count as 0)."""
-    total = 0.0
-    for t in tracks:
-        seconds = finite_number((t or {}).get("duration"))
-        if seconds is not None and 0.0 < seconds <= MAX_TRACK_SECONDS:
-            total += seconds
-    return total
+    return sum(track_seconds(t) for t in tracks)
 
 
 def format_when(stamp: float | None) -> str:
@@ -176,6 +177,8 @@ class LibraryModel(QAbstractTableModel):
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # the last sort, kept when the rows are replaced
         self._places: dict[str, tuple] | None = None  # album_places of the rows, until a row changes
         self._hay: dict[str, str] = {}  # path -> the filter's haystack (library.query.haystack), until it changes
+        self._tagged = 0  # tracks with a mood tag, and their summed length: kept as rows change (the status bar
+        self._seconds = 0.0  # asks after every tagged track)
 
     # ----- filling
     def set_rows(self, rows: Iterable[dict]) -> None:
@@ -186,6 +189,8 @@ class LibraryModel(QAbstractTableModel):
         if self._sorted_by is not None:
             self._rows = [self._rows[i] for i in self._sorted_order(*self._sorted_by)]
         self._row_of = {t["path"]: i for i, t in enumerate(self._rows)}
+        self._tagged = sum(1 for t in self._rows if t.get("quadrant"))
+        self._seconds = total_seconds(self._rows)
         self.endResetModel()
 
     def upsert_rows(self, rows: Iterable[dict]) -> None:
@@ -207,6 +212,8 @@ class LibraryModel(QAbstractTableModel):
             for k, t in enumerate(fresh):
                 self._rows.append(t)
                 self._row_of[t["path"]] = start + k
+                self._tagged += bool(t.get("quadrant"))
+                self._seconds += track_seconds(t)
             self.endInsertRows()
 
     def update_fields(self, updates: Iterable[tuple[str, dict]]) -> None:
@@ -222,7 +229,9 @@ class LibraryModel(QAbstractTableModel):
     def _replace(self, i: int, fields: dict) -> bool:
         """Update row i with these fields; True when its length changed."""
         old = self._rows[i]
-        self._rows[i] = {**old, **fields}
+        self._rows[i] = new = {**old, **fields}
+        self._tagged += bool(new.get("quadrant")) - bool(old.get("quadrant"))
+        self._seconds += track_seconds(new) - track_seconds(old)
         self._hay.pop(old["path"], None)
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
         return "duration" in fields and fields["duration"] != old.get("duration")
@@ -235,6 +244,14 @@ class LibraryModel(QAbstractTableModel):
     # ----- access
     def rows(self) -> list[dict]:
         return self._rows
+
+    def tagged_count(self) -> int:
+        """How many tracks have a mood tag."""
+        return self._tagged
+
+    def seconds(self) -> float:
+        """How long all the tracks play (as total_seconds of the rows)."""
+        return max(0.0, self._seconds)
 
     def track(self, row: int) -> dict:
         return self._rows[row]

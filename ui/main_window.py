@@ -676,10 +676,10 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         total = self.library.rowCount()
         shown = self.filter.rowCount()
-        tagged = sum(1 for t in self.library.rows() if t.get("quadrant"))
+        tagged = self.library.tagged_count()
         text = f"{total} tracks" if shown == total else f"{shown} of {total} tracks"
         if total and shown == total:
-            text += f" ({format_total(total_seconds(self.library.rows()))})"
+            text += f" ({format_total(self.library.seconds())})"
         elif shown and (seconds := self.shown_length.seconds()) is not None:  # (else it follows in a moment)
             text += f" ({format_total(seconds)})"
         if total:
