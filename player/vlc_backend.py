@@ -121,13 +121,18 @@ class VlcBackend:
         sound output) its stop, and a set_media, which stops first, wait until that has played: 0.5-1.5 s
         measured on PulseAudio for Ogg, MP3 and FLAC, which the GUI thread must not. What was handed over still
         plays out meanwhile, as it did while the GUI waited."""
+        self._retire(self._put_new_player(self._volume))
+
+    def _put_new_player(self, volume: int):
+        """Make a new player, with this volume and the equalizer and output device in use, the current one;
+        returns the one it replaces (still playing)."""
         player = self._new_player()
-        player.audio_set_volume(self._volume)
+        player.audio_set_volume(volume)
         self._apply_equalizer(player, self._eq)
         with self._lock:  # (the device helper thread uses the current player)
             old, self._player = self._player, player
         self._keep_device()
-        self._retire(old)
+        return old
 
     def _apply_window(self) -> None:
         if self._win_id is None:
@@ -193,14 +198,9 @@ class VlcBackend:
         if not self._player.is_playing():
             return False
         self.stop_fading()
-        fading, player = self._player, self._new_player()
-        player.audio_set_volume(0)
-        self._apply_equalizer(player, self._eq)
-        with self._lock:  # (the device helper thread uses the current player)
-            self._player, self._fading = player, fading
+        self._fading = self._put_new_player(0)
         self._emit("switched")
-        self._keep_device()
-        self.load(path)
+        self._set_media(path)
         self.play()  # (an error is reported; the engine goes on from it)
         return True
 
